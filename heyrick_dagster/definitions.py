@@ -1,0 +1,28 @@
+"""The one Definitions object: every asset, check and resource, in-process.
+
+DuckDB allows one writing process, so runs use the in-process executor (and
+the instance's run queue admits one run at a time: dagster_home/dagster.yaml).
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from heyrick_dagster.defs import dbt, fhrs
+from heyrick_dagster.settings import Settings
+
+
+def build_definitions(settings: Settings | None = None) -> dg.Definitions:
+    settings = settings or Settings.from_env()
+    return dg.Definitions(
+        assets=[*fhrs.assets, *dbt.assets],
+        asset_checks=[*fhrs.asset_checks],
+        resources={
+            "settings": dg.ResourceDefinition.hardcoded_resource(settings, "Heyrick settings"),
+            "dbt": dbt.dbt_resource(),
+        },
+        executor=dg.in_process_executor,
+    )
+
+
+defs = build_definitions()

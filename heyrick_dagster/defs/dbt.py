@@ -1,0 +1,75 @@
+"""Dagster wiring for the dbt project: staging and marts, with dbt tests as checks.
+dagster-dbt 0.29 turns error-severity dbt tests into blocking asset checks, so
+a failed `unique`/`not_null` on staging leaves the marts (and later the
+analysis) untouched in the same run. The dbt source `raw` lines up with the
+Python raw assets' keys (`["raw", "<source>__<table>"]`) with no translator.
+"""
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+
+from heyrick_dagster.settings import REPO_ROOT, Settings
+
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+def dbt_executable() -> str:
+    """dbt from the same virtual environment as this interpreter, else from PATH."""
+    beside = Path(sys.executable).with_name("dbt")
+    return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
+
+
+def ensure_manifest(project: DbtProject = dbt_project) -> Path:
+    """Parse the dbt project when its manifest is missing or older than any model,
+    macro or config file, so `make run`, tests and `dagster dev` all see the
+    current models without a separate build step."""
+    manifest = project.manifest_path
+    sources = [
+        p
+        for p in DBT_PROJECT_DIR.rglob("*")
+        if p.suffix in {".sql", ".yml", ".md"}
+        and "target" not in p.parts
+        and "dbt_packages" not in p.parts
+    ]
+    newest = max((p.stat().st_mtime for p in sources), default=0)
+    if not manifest.exists() or manifest.stat().st_mtime < newest:
+        # dagster-dbt's own preparer looks for `dbt` on PATH only; use the venv's.
+        dbt_resource().cli(["parse", "--quiet"], target_path=project.target_path).wait()
+    return manifest
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())
+
+
+ensure_manifest()
+
+
+class LayerGroups(DagsterDbtTranslator):
+    """Group dbt models by layer (their schema: staging, marts), as the UI shows them."""
+
+    def get_group_name(self, dbt_resource_props):
+        return dbt_resource_props.get("config", {}).get("schema") or "dbt"
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=LayerGroups(),
+)
+def heyrick_dbt_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: dg.ResourceParam[Settings]
+):
+    """`dbt build`: staging views, mart tables, and their tests (error severity blocks)."""
+    args = ["build", "--vars", json.dumps(settings.dbt_vars())]
+    yield from dbt.cli(args, context=context).stream()
+
+
+assets = [heyrick_dbt_models]

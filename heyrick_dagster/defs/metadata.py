@@ -1,0 +1,67 @@
+"""Turning Heyrick's results into Dagster metadata, failures and check results."""
+
+from __future__ import annotations
+
+import re
+
+import dagster as dg
+import polars as pl
+
+from heyrick_dagster.quality.gx_runner import SuiteOutcome
+from heyrick_dagster.settings import Settings
+from heyrick_dagster.sources.errors import ContractError, SourceError
+from heyrick_dagster.sources.metadata import SourceMetadata
+
+PREVIEW_ROWS = 5
+
+
+def source_owner(meta: SourceMetadata) -> str:
+    """Dagster owners are e-mails or `team:` names; the data owner is the publisher."""
+    slug = re.sub(r"[^a-z0-9]+", "-", meta.publisher.lower()).strip("-")
+    return f"team:{slug}"
+
+
+def failure_from_source_error(exc: SourceError, settings: Settings) -> dg.Failure:
+    metadata: dict = {
+        "source": exc.source,
+        "file": exc.file or "",
+        "row": exc.row if exc.row is not None else "unknown",
+        "raw_files_kept_in": dg.MetadataValue.path(str(settings.raw_dir / exc.source)),
+        "last_good_table": "unchanged",
+    }
+    if isinstance(exc, ContractError) and exc.failures:
+        metadata["failing_rows"] = dg.MetadataValue.json(exc.failures[:10])
+    return dg.Failure(description=exc.describe(), metadata=metadata)
+
+
+def check_result_from_suite(
+    outcome: SuiteOutcome, severity: dg.AssetCheckSeverity = dg.AssetCheckSeverity.ERROR
+) -> dg.AssetCheckResult:
+    failed = [o for o in outcome.outcomes if not o.success]
+    return dg.AssetCheckResult(
+        passed=not failed,
+        severity=severity,
+        description="; ".join(o.description for o in failed[:5]) or f"{outcome.suite}: all passed",
+        metadata={
+            "suite": outcome.suite,
+            "expectations": len(outcome.outcomes),
+            "failed": len(failed),
+            "results": dg.MetadataValue.md(outcome.to_markdown()),
+            "failing_examples": dg.MetadataValue.json(
+                {f"{o.expectation}({o.column or ''})": o.examples[:10] for o in failed}
+            ),
+        },
+    )
+
+
+def preview_markdown(frame: pl.DataFrame, rows: int = PREVIEW_ROWS) -> str:
+    head = frame.head(rows)
+    columns = [c for c in head.columns if not c.startswith("_")][:10]
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    for row in head.select(columns).iter_rows():
+        lines.append("| " + " | ".join(_cell(v) for v in row) + " |")
+    return "\n".join(lines)
+
+
+def _cell(value) -> str:
+    return "" if value is None else str(value).replace("|", "\\|")[:40]

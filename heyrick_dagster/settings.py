@@ -1,0 +1,106 @@
+"""Heyrick's configuration: the ONLY module that reads environment variables.
+
+Every other module receives a `Settings` object (or the values it needs), so a
+test can build one for a temporary folder without touching the process
+environment.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+MODES = ("sample", "live")
+SAMPLE_SCALES = ("small", "national")
+DEFAULT_SAMPLE_SEED = 20261127
+
+# An FSA local-authority code is 3-4 digits ("523" is Lewisham). Validated
+# because it ends up in file names and URLs.
+_AREA_CODE = re.compile(r"^\d{3,4}$")
+
+
+class SettingsError(ValueError):
+    """A configuration value is missing or malformed; the message says which and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    mode: str = "sample"
+    data_dir: Path = REPO_ROOT / "data"
+    duckdb_path: Path = REPO_ROOT / "data" / "heyrick.duckdb"
+    # FSA local-authority codes in scope; empty means "all" in live mode and
+    # "every authority the sample has" in sample mode.
+    areas: tuple[str, ...] = ()
+    sample_seed: int = DEFAULT_SAMPLE_SEED
+    sample_scale: str = "small"
+    http_timeout_s: float = 60.0
+    http_retries: int = 4
+    # Base addresses of the official services; overridable so that tests can
+    # point the live connectors at a local server.
+    fhrs_api_base: str = "https://api.ratings.food.gov.uk"
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise SettingsError(f"HEYRICK_MODE={self.mode!r}: expected one of {', '.join(MODES)}")
+        if self.sample_scale not in SAMPLE_SCALES:
+            raise SettingsError(
+                f"HEYRICK_SAMPLE_SCALE={self.sample_scale!r}: expected one of "
+                f"{', '.join(SAMPLE_SCALES)}"
+            )
+        bad = [a for a in self.areas if not _AREA_CODE.match(a)]
+        if bad:
+            raise SettingsError(
+                f"HEYRICK_AREAS has {bad!r}: expected FSA local-authority codes such as 523 "
+                "(Lewisham), separated by commas"
+            )
+
+    @property
+    def raw_dir(self) -> Path:
+        return self.data_dir / "raw"
+
+    @property
+    def sample_dir(self) -> Path:
+        return self.data_dir / "sample"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.data_dir / "reports"
+
+    @property
+    def is_synthetic(self) -> bool:
+        return self.mode == "sample"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        data_dir = Path(env.get("HEYRICK_DATA_DIR") or REPO_ROOT / "data").resolve()
+        duckdb_path = Path(env.get("HEYRICK_DUCKDB_PATH") or data_dir / "heyrick.duckdb").resolve()
+        areas = tuple(a.strip() for a in env.get("HEYRICK_AREAS", "").split(",") if a.strip())
+        try:
+            seed = int(env.get("HEYRICK_SAMPLE_SEED") or DEFAULT_SAMPLE_SEED)
+        except ValueError as exc:
+            raise SettingsError(
+                f"HEYRICK_SAMPLE_SEED={env.get('HEYRICK_SAMPLE_SEED')!r} is not an integer"
+            ) from exc
+        kwargs: dict = {}
+        if env.get("HEYRICK_FHRS_API_BASE"):
+            kwargs["fhrs_api_base"] = env["HEYRICK_FHRS_API_BASE"].rstrip("/")
+        if env.get("HEYRICK_HTTP_TIMEOUT"):
+            kwargs["http_timeout_s"] = float(env["HEYRICK_HTTP_TIMEOUT"])
+        return cls(
+            mode=(env.get("HEYRICK_MODE") or "sample").strip().lower(),
+            data_dir=data_dir,
+            duckdb_path=duckdb_path,
+            areas=areas,
+            sample_seed=seed,
+            sample_scale=(env.get("HEYRICK_SAMPLE_SCALE") or "small").strip().lower(),
+            **kwargs,
+        )
+
+    def dbt_vars(self) -> dict[str, object]:
+        """What dbt needs from the settings, passed as `--vars` (profiles.yml reads duckdb_path)."""
+        return {"duckdb_path": str(self.duckdb_path), "synthetic": self.is_synthetic}

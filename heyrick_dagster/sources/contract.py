@@ -1,0 +1,101 @@
+"""The ingest contract: typing and pandera validation that name the failing rows.
+
+Shared by every source. A failure raises `ContractError` naming the source,
+the file and the first failing source rows; nothing is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandera.polars as pa
+import polars as pl
+from pandera.errors import SchemaError, SchemaErrors
+
+from heyrick_dagster.sources.errors import ContractError
+
+MAX_EXAMPLES = 5
+
+
+def cast_strict(
+    df: pl.DataFrame, dtypes: Mapping[str, pl.DataType], source: str, file: str
+) -> pl.DataFrame:
+    """Cast string columns to their types; a value that does not convert is a ContractError.
+
+    Polars' own strict cast reports the value but not the row, so cast leniently
+    and compare null masks to find the offending source rows.
+    """
+    casts = []
+    for column, dtype in dtypes.items():
+        if column not in df.columns or df.schema[column] == dtype:
+            continue
+        if dtype == pl.Date:
+            casts.append(pl.col(column).str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False))
+        elif dtype == pl.Boolean:
+            lowered = pl.col(column).str.to_lowercase()
+            casts.append(
+                pl.when(lowered == "true")
+                .then(True)
+                .when(lowered == "false")
+                .then(False)
+                .otherwise(None)
+                .alias(column)
+            )
+        else:
+            casts.append(pl.col(column).str.strip_chars().cast(dtype, strict=False))
+    if not casts:
+        return df
+    typed = df.with_columns(casts)
+    for column in [c for c, t in dtypes.items() if c in df.columns and df.schema[c] != t]:
+        bad = df.filter(pl.col(column).is_not_null() & typed[column].is_null())
+        if bad.height:
+            first = bad.row(0, named=True)
+            raise ContractError(
+                source,
+                first.get("_source_file", file),
+                f"{bad.height} value(s) of {column} are not {dtypes[column]}; "
+                f"the first is {first[column]!r}",
+                row=first.get("_source_row"),
+                failures=_examples(bad, column),
+            )
+    return typed
+
+
+def validate(df: pl.DataFrame, model: type[pa.DataFrameModel], source: str, file: str) -> None:
+    """Validate a collected DataFrame (pandera on a LazyFrame checks the schema only)."""
+    try:
+        model.validate(df, lazy=True)
+    except (SchemaErrors, SchemaError) as exc:
+        cases = getattr(exc, "failure_cases", None)
+        if not isinstance(cases, pl.DataFrame) or cases.height == 0:
+            raise ContractError(source, file, f"contract {model.__name__} failed: {exc}") from exc
+        lines = []
+        first_row = None
+        failures: list[dict] = []
+        for (column, check), group in cases.group_by(["column", "check"], maintain_order=True):
+            indexes = [i for i in group["index"].to_list() if i is not None]
+            rows = [df.row(i, named=True) for i in indexes[:MAX_EXAMPLES]]
+            source_rows = [r.get("_source_row") for r in rows]
+            if first_row is None and source_rows:
+                first_row = source_rows[0]
+            where = f" at source rows {source_rows}" if source_rows else ""
+            values = group["failure_case"].head(MAX_EXAMPLES).to_list()
+            lines.append(f"{column}: {check} failed for {group.height} value(s) {values}{where}")
+            failures.extend({"column": column, "check": check, **_short(r)} for r in rows)
+        raise ContractError(
+            source,
+            file,
+            "the records break the ingest contract: " + "; ".join(lines),
+            row=first_row,
+            failures=failures,
+        ) from exc
+
+
+def _examples(bad: pl.DataFrame, column: str) -> list[dict]:
+    return [{"column": column, **_short(r)} for r in bad.head(MAX_EXAMPLES).iter_rows(named=True)]
+
+
+def _short(row: dict) -> dict:
+    """The identifying part of a row for an error report."""
+    keep = ("_source_file", "_source_row")
+    return {k: v for k, v in row.items() if k in keep or not k.startswith("_")}

@@ -1,0 +1,203 @@
+"""Downloading official files: timeouts, retries with backoff, progress, no partial files.
+
+A download is written to `<dest>.part` and renamed only once every byte the
+server announced has arrived, so a dropped connection never leaves a file that
+looks complete.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+from heyrick_dagster.sources.errors import FetchError
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = "heyrick/0.1 (+open-data pipeline; contact via repository)"
+# Status codes worth another try: the service is busy or briefly broken.
+RETRYABLE_STATUS = {408, 425, 429, 500, 502, 503, 504}
+CHUNK = 1 << 16
+
+ProgressCallback = Callable[[int, int | None], None]
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 4
+    backoff_s: float = 1.0  # first wait; doubles each time, plus jitter
+    max_wait_s: float = 60.0
+    timeout_s: float = 60.0  # connect and per-read timeout
+
+    def wait(self, attempt: int, retry_after: str | None = None) -> float:
+        if retry_after and retry_after.strip().isdigit():
+            return min(float(retry_after), self.max_wait_s)
+        base = self.backoff_s * (2 ** (attempt - 1))
+        return min(base + random.uniform(0, base / 2), self.max_wait_s)
+
+
+class _Retryable(Exception):
+    def __init__(self, reason: str, retry_after: str | None = None):
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
+def _log_progress(label: str) -> ProgressCallback:
+    """A progress callback that logs every 10% (or every 8 MiB when the size is unknown)."""
+    state = {"next": 0.1, "next_bytes": 8 << 20}
+
+    def report(done: int, total: int | None) -> None:
+        if total:
+            if done / total >= state["next"] or done == total:
+                log.info("%s: %.0f%% (%s of %s)", label, 100 * done / total, _mb(done), _mb(total))
+                state["next"] = (int(10 * done / total) + 1) / 10
+        elif done >= state["next_bytes"]:
+            log.info("%s: %s", label, _mb(done))
+            state["next_bytes"] += 8 << 20
+
+    return report
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1048576:.1f} MiB"
+
+
+def fetch_json(
+    source: str,
+    url: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    policy: RetryPolicy = RetryPolicy(),
+    session: requests.Session | None = None,
+) -> object:
+    """GET a JSON document with the same retry rules as downloads."""
+    body = _with_retries(
+        source, url, policy, lambda s: _get_bytes(s, source, url, headers, policy), session
+    )
+    try:
+        return json.loads(body)
+    except ValueError as exc:
+        snippet = body[:120].decode("utf-8", "replace")
+        raise FetchError(
+            source, url, f"the response is not JSON ({exc}); it begins {snippet!r}"
+        ) from exc
+
+
+def download(
+    source: str,
+    url: str,
+    dest: Path,
+    *,
+    headers: Mapping[str, str] | None = None,
+    policy: RetryPolicy = RetryPolicy(),
+    progress: ProgressCallback | None = None,
+    session: requests.Session | None = None,
+) -> Path:
+    """Download `url` to `dest` atomically; raises FetchError after the last attempt."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    report = progress or _log_progress(f"{source}: {dest.name}")
+    _with_retries(
+        source,
+        url,
+        policy,
+        lambda s: _stream_to(s, source, url, dest, headers, policy, report),
+        session,
+    )
+    return dest
+
+
+def _with_retries(source, url, policy, attempt_fn, session):
+    own_session = session is None
+    s = session or requests.Session()
+    s.headers.setdefault("User-Agent", USER_AGENT)
+    last = "no attempt made"
+    try:
+        for attempt in range(1, policy.attempts + 1):
+            try:
+                return attempt_fn(s)
+            except _Retryable as exc:
+                last = str(exc)
+                retry_after = exc.retry_after
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                last = f"{type(exc).__name__}: {exc}"
+                retry_after = None
+            if attempt < policy.attempts:
+                wait = policy.wait(attempt, retry_after)
+                log.warning(
+                    "%s: %s failed (%s); retry %d of %d in %.1fs",
+                    source,
+                    url,
+                    last,
+                    attempt,
+                    policy.attempts - 1,
+                    wait,
+                )
+                time.sleep(wait)
+        raise FetchError(
+            source,
+            url,
+            f"download failed after {policy.attempts} attempts: {last}",
+            hint="the official service may be down; the last good tables are kept. "
+            "Retry later, or run in sample mode.",
+        )
+    finally:
+        if own_session:
+            s.close()
+
+
+def _check_status(resp: requests.Response, url: str, source: str) -> None:
+    if resp.status_code in RETRYABLE_STATUS:
+        raise _Retryable(f"HTTP {resp.status_code}", resp.headers.get("Retry-After"))
+    if resp.status_code >= 400:
+        raise FetchError(
+            source,
+            url,
+            f"HTTP {resp.status_code} {resp.reason}: the address is not serving the file",
+        )
+
+
+def _get_bytes(s: requests.Session, source: str, url: str, headers, policy: RetryPolicy) -> bytes:
+    with s.get(url, headers=dict(headers or {}), timeout=policy.timeout_s, stream=True) as resp:
+        _check_status(resp, url, source)
+        return _read_all(resp, url, None, lambda d, t: None)
+
+
+def _stream_to(s, source: str, url, dest: Path, headers, policy: RetryPolicy, report) -> None:
+    part = dest.with_name(dest.name + ".part")
+    try:
+        with s.get(url, headers=dict(headers or {}), timeout=policy.timeout_s, stream=True) as resp:
+            _check_status(resp, url, source)
+            with part.open("wb") as fh:
+                _read_all(resp, url, fh, report)
+        part.replace(dest)
+    finally:
+        part.unlink(missing_ok=True)
+
+
+def _read_all(resp: requests.Response, url: str, fh, report) -> bytes:
+    """Read the body, checking it against Content-Length; a short body is retried."""
+    expected = resp.headers.get("Content-Length")
+    total = int(expected) if expected and expected.isdigit() else None
+    done = 0
+    chunks: list[bytes] = []
+    try:
+        for chunk in resp.iter_content(CHUNK):
+            done += len(chunk)
+            if fh is None:
+                chunks.append(chunk)
+            else:
+                fh.write(chunk)
+            report(done, total)
+    except (requests.exceptions.ChunkedEncodingError, requests.ConnectionError) as exc:
+        raise _Retryable(f"connection broken after {done} bytes ({exc})") from exc
+    # requests decodes gzip transparently, so only compare when the body was not encoded.
+    if total is not None and done < total and not resp.headers.get("Content-Encoding"):
+        raise _Retryable(f"partial body: {done} of {total} bytes")
+    return b"".join(chunks)

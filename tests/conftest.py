@@ -1,0 +1,42 @@
+"""Shared fixtures: settings for a temporary data folder, the real files, a local server."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from heyrick_dagster.settings import REPO_ROOT, Settings
+from tests.support.http_server import RecordingServer
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """The recorded real files; tests that need them skip when the folder is absent."""
+    if not (SHARED_DATA / "fhrs").is_dir():
+        pytest.skip(f"real files not available at {SHARED_DATA}")
+    return SHARED_DATA
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path):
+    def make(**overrides) -> Settings:
+        values = {
+            "data_dir": tmp_path / "data",
+            "duckdb_path": tmp_path / "data" / "heyrick.duckdb",
+        } | overrides
+        return Settings(**values)
+
+    return make
+
+
+@pytest.fixture
+def http_server():
+    with RecordingServer() as server:
+        yield server

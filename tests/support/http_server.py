@@ -1,0 +1,92 @@
+"""A local HTTP server that replays recorded files and misbehaves on request.
+
+Each path has a queue of behaviours, consumed one per request (the last one
+repeats), so a test can script "500, then the file" or "a partial body".
+Bound to 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    delay_s: float = 0.0  # sleep before answering (a timeout test sets it above the client's)
+    cut_after: int | None = None  # announce the full length, send this many bytes, close
+    require_header: tuple[str, str] | None = None  # answer 400 without it (FSA's x-api-version)
+
+
+class RecordingServer:
+    def __init__(self) -> None:
+        self.routes: dict[str, list[Reply]] = {}
+        self.requests: list[tuple[str, dict[str, str]]] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):  # keep pytest output clean
+                pass
+
+            def do_GET(self):
+                server.requests.append((self.path, dict(self.headers)))
+                queue = server.routes.get(self.path)
+                if not queue:
+                    self._send(Reply(404, b"not found"))
+                    return
+                reply = queue.pop(0) if len(queue) > 1 else queue[0]
+                if reply.require_header:
+                    name, value = reply.require_header
+                    if self.headers.get(name) != value:
+                        self._send(Reply(400, b"missing header " + name.encode()))
+                        return
+                if reply.delay_s:
+                    time.sleep(reply.delay_s)
+                self._send(reply)
+
+            def _send(self, reply: Reply):
+                try:
+                    self.send_response(reply.status)
+                    for k, v in reply.headers.items():
+                        self.send_header(k, v)
+                    self.send_header("Content-Length", str(len(reply.body)))
+                    if reply.cut_after is not None:
+                        self.send_header("Connection", "close")
+                    self.end_headers()
+                    body = reply.body if reply.cut_after is None else reply.body[: reply.cut_after]
+                    self.wfile.write(body)
+                    self.wfile.flush()
+                    if reply.cut_after is not None:
+                        self.close_connection = True
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def route(self, path: str, *replies: Reply) -> None:
+        self.routes[path] = list(replies)
+
+    def hits(self, path: str) -> int:
+        return sum(1 for p, _ in self.requests if p == path)
+
+    def __enter__(self) -> RecordingServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
