@@ -24,10 +24,14 @@ def _run(args: argparse.Namespace) -> int:
     # made from the command line appear in the Dagster UI.
     try:
         instance = dg.DagsterInstance.get()
-    except dg.DagsterInvariantViolationError:
+    except dg.DagsterError:  # DAGSTER_HOME unset: a throwaway instance
         instance = dg.DagsterInstance.ephemeral()
     with instance:
-        result = job.execute_in_process(instance=instance, raise_on_error=False)
+        result = job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+        )
     summary = summarise(result, settings)
     print(render(summary, settings))
     return 0 if summary.success and not summary.blocking_failures else 1
@@ -75,7 +79,11 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("file", help="path of the file to check")
     sub.add_parser("sample", help="generate the synthetic sample under data/sample")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    # Heyrick's own progress at INFO; the libraries' chatter (alembic, GX) only when it matters.
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("heyrick_dagster").setLevel(logging.INFO)
+    # Dagster prints its run log itself; without this each line would show twice.
+    logging.getLogger("dagster.builtin").propagate = False
     handlers = {"run": _run, "check": _check, "sample": _sample}
     try:
         return handlers[args.command](args)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from heyrick_dagster.settings import REPO_ROOT, Settings
+from heyrick_dagster.sources.acquire import ensure_sample
 from tests.support.http_server import RecordingServer
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
@@ -22,6 +23,14 @@ def shared_data() -> Path:
     if not (SHARED_DATA / "fhrs").is_dir():
         pytest.skip(f"real files not available at {SHARED_DATA}")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def sample_dir(tmp_path_factory) -> Path:
+    """Generate the synthetic sample once per session; tests copy what they change."""
+    data_dir = tmp_path_factory.mktemp("sample-data")
+    ensure_sample(Settings(data_dir=data_dir, duckdb_path=data_dir / "unused.duckdb"))
+    return data_dir / "sample"
 
 
 @pytest.fixture

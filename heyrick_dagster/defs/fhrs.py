@@ -41,12 +41,8 @@ def fhrs__establishments(
     """Fetch (or copy from the sample), parse and contract-check every authority file,
     then replace raw.fhrs__establishments in one transaction."""
 
-    def progress(label: str, done: int, total: int | None) -> None:
-        if total and done == total:
-            context.log.info(f"fhrs: downloaded {label} ({done / 1048576:.1f} MiB)")
-
     try:
-        acquired = acquire_fhrs(settings, progress)
+        acquired = acquire_fhrs(settings, context.log.info)
         context.log.info(
             f"fhrs: {len(acquired.files)} file(s) of vintage {acquired.vintage} in "
             f"{settings.raw_dir / fhrs.SOURCE / acquired.vintage}"

@@ -24,8 +24,6 @@ from heyrick_dagster.sources.errors import SourceError
 SAMPLE_SUMMARY = "SAMPLE.json"
 _FHRS_FILE = re.compile(r"^FHRS(\d+)[a-z]{2}-GB\.xml$")
 
-Progress = Callable[[str, int, int | None], None]
-
 
 @dataclass(frozen=True)
 class Acquired:
@@ -54,7 +52,7 @@ def ensure_sample(settings: Settings) -> dict:
     return summary
 
 
-def acquire_fhrs(settings: Settings, progress: Progress | None = None) -> Acquired:
+def acquire_fhrs(settings: Settings, emit: Callable[[str], None] | None = None) -> Acquired:
     if settings.mode == "live":
         vintage = datetime.now(UTC).date().isoformat()
         files = fhrs.fetch_live(
@@ -63,7 +61,7 @@ def acquire_fhrs(settings: Settings, progress: Progress | None = None) -> Acquir
             settings.areas,
             vintage,
             http.RetryPolicy(attempts=settings.http_retries, timeout_s=settings.http_timeout_s),
-            progress,
+            emit,
         )
         return Acquired(files, vintage, synthetic=False)
 

@@ -181,9 +181,10 @@ def fetch_live(
     areas: Iterable[str],
     vintage: str,
     policy: http.RetryPolicy,
-    progress: Callable[[str, int, int | None], None] | None = None,
+    emit: Callable[[str], None] | None = None,
 ) -> list[raw_store.RawFile]:
-    """Download the XML file of every authority in scope (all when `areas` is empty)."""
+    """Download the XML file of every authority in scope (all when `areas` is empty),
+    reporting progress per file through `emit` (default: this module's logger)."""
     wanted = set(areas)
     authorities = list_authorities(api_base, policy)
     if wanted:
@@ -200,10 +201,8 @@ def fetch_live(
     files = []
     for n, authority in enumerate(authorities, 1):
         name = authority.file_url.rstrip("/").rsplit("/", 1)[-1] or f"FHRS{authority.code}en-GB.xml"
-        label = f"{n}/{len(authorities)} {authority.name}"
-        report = (
-            (lambda done, total, label=label: progress(label, done, total)) if progress else None
-        )
+        label = f"fhrs {n}/{len(authorities)} {authority.name} ({name})"
+        report = http.progress_logger(label, emit) if emit else None
         dest = http.download(
             SOURCE, authority.file_url, folder / name, policy=policy, progress=report
         )

@@ -49,17 +49,18 @@ class _Retryable(Exception):
         self.retry_after = retry_after
 
 
-def _log_progress(label: str) -> ProgressCallback:
-    """A progress callback that logs every 10% (or every 8 MiB when the size is unknown)."""
+def progress_logger(label: str, emit: Callable[[str], None] = log.info) -> ProgressCallback:
+    """A progress callback that reports every 10% (every 8 MiB when the size is unknown)
+    and at the end, through `emit` (a logger method, or Dagster's context.log.info)."""
     state = {"next": 0.1, "next_bytes": 8 << 20}
 
     def report(done: int, total: int | None) -> None:
         if total:
             if done / total >= state["next"] or done == total:
-                log.info("%s: %.0f%% (%s of %s)", label, 100 * done / total, _mb(done), _mb(total))
+                emit(f"{label}: {100 * done / total:.0f}% ({_mb(done)} of {_mb(total)})")
                 state["next"] = (int(10 * done / total) + 1) / 10
         elif done >= state["next_bytes"]:
-            log.info("%s: %s", label, _mb(done))
+            emit(f"{label}: {_mb(done)}")
             state["next_bytes"] += 8 << 20
 
     return report
@@ -102,7 +103,7 @@ def download(
 ) -> Path:
     """Download `url` to `dest` atomically; raises FetchError after the last attempt."""
     dest.parent.mkdir(parents=True, exist_ok=True)
-    report = progress or _log_progress(f"{source}: {dest.name}")
+    report = progress or progress_logger(f"{source}: {dest.name}")
     _with_retries(
         source,
         url,

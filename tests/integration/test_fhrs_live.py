@@ -143,12 +143,12 @@ def test_live_mode_downloads_recorded_real_files_end_to_end(
         body = (shared_data / "fhrs" / f"FHRS{code}en-GB.xml").read_bytes()
         http_server.route(f"/files/FHRS{code}en-GB.xml", Reply(body=body))
     settings = make_settings(mode="live", areas=("523", "525"), fhrs_api_base=http_server.base_url)
-    seen = []
-    acquired = acquire_fhrs(
-        settings, progress=lambda label, done, total: seen.append((label, done, total))
-    )
+    seen: list[str] = []
+    acquired = acquire_fhrs(settings, seen.append)
     assert not acquired.synthetic
     frame, _ = fhrs.parse_files(f.path for f in acquired.files)
     assert frame.height == 2411 + 2385  # ItemCount of the two real files (PROVENANCE.md)
-    finished = [s for s in seen if s[2] and s[1] == s[2]]
-    assert {s[0] for s in finished} == {"1/2 Lewisham", "2/2 Newham"}
+    # Progress in steps of 10% per file, ending at 100% with the size.
+    assert "fhrs 1/2 Lewisham (FHRS523en-GB.xml): 100% (2.4 MiB of 2.4 MiB)" in seen
+    assert "fhrs 2/2 Newham (FHRS525en-GB.xml): 100% (2.3 MiB of 2.3 MiB)" in seen
+    assert 10 <= len(seen) <= 22

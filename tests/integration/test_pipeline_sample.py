@@ -12,20 +12,11 @@ import pytest
 from heyrick_dagster import warehouse
 from heyrick_dagster.definitions import build_definitions
 from heyrick_dagster.settings import Settings
-from heyrick_dagster.sources.acquire import ensure_sample
 
 pytestmark = pytest.mark.slow
 
 RAW = dg.AssetKey(["raw", "fhrs__establishments"])
 DIM = dg.AssetKey(["marts", "dim_premises"])
-
-
-@pytest.fixture(scope="session")
-def sample_dir(tmp_path_factory) -> Path:
-    """Generate the sample once per session; each test copies it into its own data folder."""
-    data_dir = tmp_path_factory.mktemp("sample-data")
-    ensure_sample(Settings(data_dir=data_dir, duckdb_path=data_dir / "unused.duckdb"))
-    return data_dir / "sample"
 
 
 @pytest.fixture

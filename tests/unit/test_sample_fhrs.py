@@ -17,25 +17,55 @@ from heyrick_dagster.sample.generate import SAMPLE_AUTHORITIES, generate_sample
 SEED = 20261127
 XSI_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
 OFFICIAL_CHILD_ORDER = (
-    "FHRSID", "LocalAuthorityBusinessID", "BusinessName", "BusinessType", "BusinessTypeID",
-    "AddressLine1", "AddressLine2", "AddressLine3", "AddressLine4", "PostCode", "RatingValue",
-    "RatingKey", "RatingDate", "LocalAuthorityCode", "LocalAuthorityName",
-    "LocalAuthorityWebSite", "LocalAuthorityEmailAddress", "Scores", "SchemeType",
-    "NewRatingPending", "Geocode",
+    "FHRSID",
+    "LocalAuthorityBusinessID",
+    "BusinessName",
+    "BusinessType",
+    "BusinessTypeID",
+    "AddressLine1",
+    "AddressLine2",
+    "AddressLine3",
+    "AddressLine4",
+    "PostCode",
+    "RatingValue",
+    "RatingKey",
+    "RatingDate",
+    "LocalAuthorityCode",
+    "LocalAuthorityName",
+    "LocalAuthorityWebSite",
+    "LocalAuthorityEmailAddress",
+    "Scores",
+    "SchemeType",
+    "NewRatingPending",
+    "Geocode",
 )
 OPTIONAL_TEXT = ("AddressLine1", "AddressLine2", "AddressLine3", "AddressLine4", "PostCode")
 # BusinessType -> BusinessTypeID as the real FSA files pair them.
 REAL_TYPE_IDS = {
-    "Restaurant/Cafe/Canteen": "1", "Hospitals/Childcare/Caring Premises": "5",
-    "Distributors/Transporters": "7", "Importers/Exporters": "14", "Retailers - other": "4613",
-    "Farmers/growers": "7838", "Manufacturers/packers": "7839",
-    "Retailers - supermarkets/hypermarkets": "7840", "Other catering premises": "7841",
-    "Hotel/bed & breakfast/guest house": "7842", "Pub/bar/nightclub": "7843",
-    "Takeaway/sandwich shop": "7844", "School/college/university": "7845",
+    "Restaurant/Cafe/Canteen": "1",
+    "Hospitals/Childcare/Caring Premises": "5",
+    "Distributors/Transporters": "7",
+    "Importers/Exporters": "14",
+    "Retailers - other": "4613",
+    "Farmers/growers": "7838",
+    "Manufacturers/packers": "7839",
+    "Retailers - supermarkets/hypermarkets": "7840",
+    "Other catering premises": "7841",
+    "Hotel/bed & breakfast/guest house": "7842",
+    "Pub/bar/nightclub": "7843",
+    "Takeaway/sandwich shop": "7844",
+    "School/college/university": "7845",
     "Mobile caterer": "7846",
 }
-POSTCODE_AREA = {"404": "BD", "523": "SE", "525": "E", "530": "E", "878": "LE", "556": "CF",
-                 "760": "AB"}
+POSTCODE_AREA = {
+    "404": "BD",
+    "523": "SE",
+    "525": "E",
+    "530": "E",
+    "878": "LE",
+    "556": "CF",
+    "760": "AB",
+}
 CANONICAL_POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}$")
 
 
@@ -67,11 +97,14 @@ def records(sample) -> list[dict]:
 
 
 def _sha256s(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted((folder / "fhrs").glob("*.xml"))}
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted((folder / "fhrs").glob("*.xml"))
+    }
 
 
 # --- determinism ----------------------------------------------------------------------------
+
 
 def test_same_seed_writes_byte_identical_files(sample, tmp_path):
     out, summary = sample
@@ -114,6 +147,7 @@ def test_unknown_scale_raises_value_error_naming_the_allowed_values(tmp_path):
 
 # --- the official format --------------------------------------------------------------------
 
+
 def test_summary_lists_one_file_per_authority_and_the_truth(sample):
     out, summary = sample
     assert summary["seed"] == SEED and summary["scale"] == "small"
@@ -135,9 +169,10 @@ def test_each_file_is_one_line_with_the_official_prolog_and_header(sample):
         assert text.startswith(
             '<?xml version="1.0"?><FHRSEstablishment '
             'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><Header><ExtractDate>'
-            f'{summary["extract_date"]}</ExtractDate><ItemCount>{n}</ItemCount>'
+            f"{summary['extract_date']}</ExtractDate><ItemCount>{n}</ItemCount>"
             "<ReturnCode>Success</ReturnCode></Header><EstablishmentCollection>"
-            "<EstablishmentDetail>")
+            "<EstablishmentDetail>"
+        )
         assert text.endswith("</EstablishmentDetail></EstablishmentCollection></FHRSEstablishment>")
 
 
@@ -158,8 +193,17 @@ def test_children_come_in_the_official_order(records):
     for row in records:
         positions = [OFFICIAL_CHILD_ORDER.index(tag) for tag in row["_children"]]
         assert positions == sorted(positions), row["_children"]
-        assert {"FHRSID", "BusinessName", "RatingValue", "RatingKey", "RatingDate", "Scores",
-                "SchemeType", "NewRatingPending", "Geocode"} <= set(row["_children"])
+        assert {
+            "FHRSID",
+            "BusinessName",
+            "RatingValue",
+            "RatingKey",
+            "RatingDate",
+            "Scores",
+            "SchemeType",
+            "NewRatingPending",
+            "Geocode",
+        } <= set(row["_children"])
 
 
 def test_optional_elements_are_absent_rather_than_empty(sample, records):
@@ -172,19 +216,20 @@ def test_optional_elements_are_absent_rather_than_empty(sample, records):
     for row in records:
         for tag in OPTIONAL_TEXT:
             assert tag not in row or row[tag].strip()
-    no_address = [r for r in records
-                  if "PostCode" not in r and not any(t in r for t in OPTIONAL_TEXT)]
+    no_address = [
+        r for r in records if "PostCode" not in r and not any(t in r for t in OPTIONAL_TEXT)
+    ]
     assert 0.05 <= len(no_address) / len(records) <= 0.16
     some_line2_only = [r for r in records if "AddressLine2" in r and "AddressLine3" not in r]
     assert some_line2_only, "address lines 3-4 should often be left out"
 
 
 def test_unrated_premises_have_a_nil_date_and_empty_scores(records):
-    awaiting = [r for r in records if r["RatingValue"] in ("AwaitingInspection",
-                                                           "Awaiting Inspection")]
+    awaiting = [
+        r for r in records if r["RatingValue"] in ("AwaitingInspection", "Awaiting Inspection")
+    ]
     assert awaiting
-    assert all(r["_nil_date"] and r["RatingDate"] is None and r["Scores"] == {}
-               for r in awaiting)
+    assert all(r["_nil_date"] and r["RatingDate"] is None and r["Scores"] == {} for r in awaiting)
     dated = [r for r in records if not r["_nil_date"]]
     assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", r["RatingDate"]) for r in dated)
 
@@ -228,14 +273,25 @@ def test_names_are_xml_escaped(sample, records):
 
 # --- schemes --------------------------------------------------------------------------------
 
+
 def test_english_authorities_use_fhrs_with_en_gb_keys(records):
     english = [r for r in records if r["LocalAuthorityCode"] in ("404", "523", "525", "530", "878")]
     assert {r["SchemeType"] for r in english} == {"FHRS"}
-    assert all(r["RatingKey"].startswith("fhrs_") and r["RatingKey"].endswith("_en-GB")
-               for r in english)
+    assert all(
+        r["RatingKey"].startswith("fhrs_") and r["RatingKey"].endswith("_en-GB") for r in english
+    )
     values = Counter(r["RatingValue"] for r in english)
-    assert set(values) <= {"0", "1", "2", "3", "4", "5", "Exempt", "AwaitingInspection",
-                           "AwaitingPublication"}
+    assert set(values) <= {
+        "0",
+        "1",
+        "2",
+        "3",
+        "4",
+        "5",
+        "Exempt",
+        "AwaitingInspection",
+        "AwaitingPublication",
+    }
     assert {"0", "1", "2", "3", "4", "5", "Exempt", "AwaitingInspection"} <= set(values)
     assert values["5"] == max(values.values())
 
@@ -253,8 +309,14 @@ def test_aberdeen_uses_fhis_without_numeric_ratings_or_scores(records):
     assert aberdeen and {r["LocalAuthorityName"] for r in aberdeen} == {"Aberdeen City"}
     assert {r["SchemeType"] for r in aberdeen} == {"FHIS"}
     values = {r["RatingValue"] for r in aberdeen}
-    assert values <= {"Pass", "Pass and Eat Safe", "Improvement Required",
-                      "Awaiting Inspection", "Awaiting Publication", "Exempt"}
+    assert values <= {
+        "Pass",
+        "Pass and Eat Safe",
+        "Improvement Required",
+        "Awaiting Inspection",
+        "Awaiting Publication",
+        "Exempt",
+    }
     assert {"Pass", "Improvement Required", "Awaiting Inspection"} <= values
     assert not any(v.isdigit() for v in values)
     assert all(r["Scores"] == {} for r in aberdeen)
@@ -268,8 +330,7 @@ def test_scores_are_points_lost_and_agree_with_the_rating(records):
     for r in records:
         if r["SchemeType"] != "FHRS" or not r["Scores"]:
             continue
-        h, s, c = (int(r["Scores"][k]) for k in ("Hygiene", "Structural",
-                                                  "ConfidenceInManagement"))
+        h, s, c = (int(r["Scores"][k]) for k in ("Hygiene", "Structural", "ConfidenceInManagement"))
         assert h in {0, 5, 10, 15, 20, 25} and s in {0, 5, 10, 15, 20, 25}
         assert c in {0, 5, 10, 20, 30}
         rating = int(r["RatingValue"])
@@ -292,13 +353,14 @@ def test_rating_dates_are_within_eight_years_before_the_extract(sample, records)
 
 # --- postcodes ------------------------------------------------------------------------------
 
+
 def test_postcodes_are_local_shared_and_a_few_are_messy(records):
     published = [(r["LocalAuthorityCode"], r["PostCode"]) for r in records if "PostCode" in r]
     messy = [pc for _, pc in published if not CANONICAL_POSTCODE.match(pc)]
     assert 0.01 <= len(messy) / len(published) <= 0.06
     for code, pc in published:
         compact = "".join(pc.split()).upper()
-        assert re.fullmatch(POSTCODE_AREA[code] + r"\d", compact[:len(POSTCODE_AREA[code]) + 1])
+        assert re.fullmatch(POSTCODE_AREA[code] + r"\d", compact[: len(POSTCODE_AREA[code]) + 1])
     per_postcode = Counter("".join(pc.split()).upper() for _, pc in published)
     shared = sum(n for n in per_postcode.values() if n > 1)
     assert shared / len(published) > 0.5  # parades and markets share postcodes
@@ -306,6 +368,7 @@ def test_postcodes_are_local_shared_and_a_few_are_messy(records):
 
 
 # --- truth ----------------------------------------------------------------------------------
+
 
 def test_truth_covers_every_fhrsid_exactly_once(sample, records):
     out, _ = sample
@@ -321,8 +384,11 @@ def test_truth_covers_every_fhrsid_exactly_once(sample, records):
 
 def test_truth_postcode_is_the_canonical_form_of_the_published_one(sample, records):
     out, _ = sample
-    clean = dict(pl.read_parquet(out / "truth" / "premises.parquet")
-                 .select("fhrsid", "postcode_clean").iter_rows())
+    clean = dict(
+        pl.read_parquet(out / "truth" / "premises.parquet")
+        .select("fhrsid", "postcode_clean")
+        .iter_rows()
+    )
     for r in records:
         if "PostCode" in r:
             compact = "".join(r["PostCode"].split()).upper()
@@ -337,17 +403,25 @@ def test_businesses_are_single_sector_and_a_few_run_two_or_three_premises(sample
     records = pl.read_parquet(out / "truth" / "records.parquet")
     premises = pl.read_parquet(out / "truth" / "premises.parquet")
     businesses = pl.read_parquet(out / "truth" / "businesses.parquet")
-    assert businesses.schema == {"entity_id": pl.Utf8, "sector": pl.Utf8,
-                                 "exploitative": pl.Boolean, "n_premises": pl.Int64}
+    assert businesses.schema == {
+        "entity_id": pl.Utf8,
+        "sector": pl.Utf8,
+        "exploitative": pl.Boolean,
+        "n_premises": pl.Int64,
+    }
     assert businesses["entity_id"].is_unique().all()
     counted = records.group_by("entity_id").len()
     joined = businesses.join(counted, on="entity_id", how="full", coalesce=True)
     assert (joined["len"] == joined["n_premises"]).all()
-    sectors = premises.group_by("entity_id").agg(pl.col("sector").n_unique().alias("k"),
-                                                 pl.col("sector").first().alias("sector"))
+    sectors = premises.group_by("entity_id").agg(
+        pl.col("sector").n_unique().alias("k"), pl.col("sector").first().alias("sector")
+    )
     assert (sectors["k"] == 1).all()
-    assert sectors.join(businesses, on="entity_id").filter(
-        pl.col("sector") != pl.col("sector_right")).is_empty()
+    assert (
+        sectors.join(businesses, on="entity_id")
+        .filter(pl.col("sector") != pl.col("sector_right"))
+        .is_empty()
+    )
     multi = businesses.filter(pl.col("n_premises") > 1)
     assert set(multi["n_premises"]) == {2, 3}
     assert 0.02 <= multi.height / businesses.height <= 0.09
@@ -365,8 +439,12 @@ def test_exploitative_is_about_eight_percent_and_higher_in_the_two_sectors(sampl
 def test_sector_shares_are_close_to_the_real_register(sample):
     out, _ = sample
     premises = pl.read_parquet(out / "truth" / "premises.parquet")
-    assert set(premises["sector"]) == {"hot_food_takeaway", "convenience_store",
-                                       "restaurant_cafe", "other"}
+    assert set(premises["sector"]) == {
+        "hot_food_takeaway",
+        "convenience_store",
+        "restaurant_cafe",
+        "other",
+    }
     share = {k: v / premises.height for k, v in premises["sector"].value_counts().iter_rows()}
     assert 0.09 <= share["hot_food_takeaway"] <= 0.18
     assert 0.08 <= share["convenience_store"] <= 0.17
@@ -376,12 +454,16 @@ def test_sector_shares_are_close_to_the_real_register(sample):
 
 # The documented staging rules (DESIGN: sectors), written out independently of the generator.
 _SANDWICH = r"sandwich|coffee|cafe|bakery|baker|deli|greggs|subway|pret|costa|starbucks|bagel"
-_TAKEAWAY = (r"takeaway|take away|take-away|kebab|fried chicken|chippy|fish bar|chicken & ribs|"
-             r"peri peri")
-_CONVENIENCE = (r"convenience|mini market|minimarket|mini mart|food & wine|food and wine|"
-                r"off licence|off license|news|newsagent|grocer|grocery|express|local|supermarket|"
-                r"stores?|food centre|wines|booze|costcutter|londis|nisa|premier|spar|one stop|"
-                r"best one|best-one|mace|budgens|bargain booze")
+_TAKEAWAY = (
+    r"takeaway|take away|take-away|kebab|fried chicken|chippy|fish bar|chicken & ribs|"
+    r"peri peri"
+)
+_CONVENIENCE = (
+    r"convenience|mini market|minimarket|mini mart|food & wine|food and wine|"
+    r"off licence|off license|news|newsagent|grocer|grocery|express|local|supermarket|"
+    r"stores?|food centre|wines|booze|costcutter|londis|nisa|premier|spar|one stop|"
+    r"best one|best-one|mace|budgens|bargain booze"
+)
 _SMALL_SUPERMARKET = r"express|local|metro|mini|convenience"
 
 
@@ -403,8 +485,9 @@ def _documented_rule(business_type: str, name: str) -> str:
 
 def test_documented_rules_recover_the_latent_sector_except_for_a_few(sample, records):
     out, _ = sample
-    sector = dict(pl.read_parquet(out / "truth" / "premises.parquet")
-                  .select("fhrsid", "sector").iter_rows())
+    sector = dict(
+        pl.read_parquet(out / "truth" / "premises.parquet").select("fhrsid", "sector").iter_rows()
+    )
     wrong = Counter()
     for r in records:
         ruled = _documented_rule(r["BusinessType"], r["BusinessName"])

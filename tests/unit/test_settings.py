@@ -1,0 +1,43 @@
+"""Configuration comes from the environment through Settings, with clear errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from heyrick_dagster.settings import REPO_ROOT, Settings, SettingsError
+
+
+def test_defaults_are_offline_sample_mode_under_the_repo_data_folder():
+    settings = Settings.from_env({})
+    assert settings.mode == "sample" and settings.is_synthetic
+    assert settings.data_dir == REPO_ROOT / "data"
+    assert settings.duckdb_path == REPO_ROOT / "data" / "heyrick.duckdb"
+    assert settings.areas == ()
+
+
+def test_environment_sets_folder_areas_and_the_duckdb_path_follows_the_folder(tmp_path):
+    settings = Settings.from_env(
+        {"HEYRICK_DATA_DIR": str(tmp_path), "HEYRICK_AREAS": " 523, 525,", "HEYRICK_MODE": "LIVE"}
+    )
+    assert settings.mode == "live" and not settings.is_synthetic
+    assert settings.duckdb_path == tmp_path / "heyrick.duckdb"
+    assert settings.areas == ("523", "525")
+    assert settings.dbt_vars() == {
+        "duckdb_path": str(tmp_path / "heyrick.duckdb"),
+        "synthetic": False,
+    }
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"HEYRICK_MODE": "prod"}, "HEYRICK_MODE='prod'"),
+        ({"HEYRICK_AREAS": "E09000023"}, "FSA local-authority codes"),
+        ({"HEYRICK_AREAS": "523;DROP TABLE"}, "FSA local-authority codes"),
+        ({"HEYRICK_SAMPLE_SEED": "abc"}, "not an integer"),
+        ({"HEYRICK_SAMPLE_SCALE": "huge"}, "small, national"),
+    ],
+)
+def test_bad_values_raise_a_settings_error_naming_the_variable(env, message):
+    with pytest.raises(SettingsError, match=message):
+        Settings.from_env(env)
