@@ -133,3 +133,43 @@ def test_failing_quality_suite_blocks_dbt_and_leaves_marts_untouched(sample_sett
         sample_settings.duckdb_path, "select * from marts.dim_premises order by fhrsid"
     )
     assert dim_after.equals(dim_before)
+
+
+BAD_FIXTURES = {
+    "bad_truncated.xml": "truncated",
+    "bad_html_error_page.xml": "HTML page",
+    "bad_wrong_root.xml": "root element is <EstablishmentList>",
+    "bad_missing_fhrsid.xml": "has no FHRSID",
+    "bad_cp1252.xml": "not UTF-8",
+    "bad_empty.xml": "empty (0 bytes)",
+}
+
+
+@pytest.mark.parametrize("fixture", sorted(BAD_FIXTURES))
+def test_each_bad_input_fails_the_raw_asset_and_keeps_table_and_bytes(
+    fixture, sample_settings
+):
+    from heyrick_dagster.defs.fhrs import fhrs__establishments
+    from tests.conftest import FIXTURES
+
+    resources = {"settings": sample_settings}
+    assert dg.materialize([fhrs__establishments], resources=resources).success
+    before = warehouse.query(
+        sample_settings.duckdb_path, "select * from raw.fhrs__establishments order by fhrsid"
+    )
+
+    bad_bytes = (FIXTURES / "fhrs" / fixture).read_bytes()
+    target = _break_first_sample_file(sample_settings, lambda _: bad_bytes)
+    result = dg.materialize([fhrs__establishments], resources=resources, raise_on_error=False)
+    assert not result.success
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    message = failure.event_specific_data.error.message
+    assert "source fhrs" in message and target.name in message
+    assert BAD_FIXTURES[fixture] in message
+
+    after = warehouse.query(
+        sample_settings.duckdb_path, "select * from raw.fhrs__establishments order by fhrsid"
+    )
+    assert after.equals(before)
+    kept = [p for p in (sample_settings.raw_dir / "fhrs").rglob(target.name)]
+    assert [p.read_bytes() for p in kept] == [bad_bytes]
