@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from heyrick_dagster.settings import SettingsError
+from heyrick_dagster.sources.registry import BY_KEY
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -75,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     check = sub.add_parser(
         "check", help="check one file as the pipeline would (contract + quality suites)"
     )
-    check.add_argument("source", choices=["fhrs"], help="which source the file belongs to")
+    check.add_argument("source", choices=sorted(BY_KEY), help="which source the file belongs to")
     check.add_argument("file", help="path of the file to check")
     sub.add_parser("sample", help="generate the synthetic sample under data/sample")
     args = parser.parse_args(argv)

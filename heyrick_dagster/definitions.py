@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import dagster as dg
 
-from heyrick_dagster.defs import dbt, fhrs
+from heyrick_dagster.defs import dbt, sources
 from heyrick_dagster.settings import Settings
 
 
 def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     settings = settings or Settings.from_env()
     return dg.Definitions(
-        assets=[*fhrs.assets, *dbt.assets],
-        asset_checks=[*fhrs.asset_checks],
+        assets=[*sources.assets, *dbt.assets],
+        asset_checks=[*sources.asset_checks],
         resources={
             "settings": dg.ResourceDefinition.hardcoded_resource(settings, "Heyrick settings"),
             "dbt": dbt.dbt_resource(),

@@ -14,7 +14,7 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
-MODES = ("sample", "live")
+MODES = ("sample", "live", "files")
 SAMPLE_SCALES = ("small", "national")
 DEFAULT_SAMPLE_SEED = 20261127
 
@@ -32,6 +32,8 @@ class Settings:
     mode: str = "sample"
     data_dir: Path = REPO_ROOT / "data"
     duckdb_path: Path = REPO_ROOT / "data" / "heyrick.duckdb"
+    # files mode: a folder with one subfolder per source (default <data_dir>/files).
+    files_dir: Path | None = None
     # FSA local-authority codes in scope; empty means "all" in live mode and
     # "every authority the sample has" in sample mode.
     areas: tuple[str, ...] = ()
@@ -63,6 +65,10 @@ class Settings:
         return self.data_dir / "raw"
 
     @property
+    def source_files_dir(self) -> Path:
+        return self.files_dir or self.data_dir / "files"
+
+    @property
     def sample_dir(self) -> Path:
         return self.data_dir / "sample"
 
@@ -87,6 +93,8 @@ class Settings:
                 f"HEYRICK_SAMPLE_SEED={env.get('HEYRICK_SAMPLE_SEED')!r} is not an integer"
             ) from exc
         kwargs: dict = {}
+        if env.get("HEYRICK_FILES_DIR"):
+            kwargs["files_dir"] = Path(env["HEYRICK_FILES_DIR"]).resolve()
         if env.get("HEYRICK_FHRS_API_BASE"):
             kwargs["fhrs_api_base"] = env["HEYRICK_FHRS_API_BASE"].rstrip("/")
         if env.get("HEYRICK_HTTP_TIMEOUT"):

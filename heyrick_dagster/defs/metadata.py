@@ -11,6 +11,7 @@ from heyrick_dagster.quality.gx_runner import SuiteOutcome
 from heyrick_dagster.settings import Settings
 from heyrick_dagster.sources.errors import ContractError, SourceError
 from heyrick_dagster.sources.metadata import SourceMetadata
+from heyrick_dagster.sources.raw_store import RawFile
 
 PREVIEW_ROWS = 5
 
@@ -52,6 +53,20 @@ def check_result_from_suite(
             ),
         },
     )
+
+
+def files_markdown(files: list[RawFile], frame: pl.DataFrame) -> str:
+    """Each raw file with its checksum and the rows it gave."""
+    rows_by_file = (
+        dict(frame.group_by("_source_file").len().iter_rows())
+        if "_source_file" in frame.columns
+        else {}
+    )
+    lines = ["| file | sha256 | bytes | rows |", "|---|---|---|---|"]
+    for f in files:
+        rows = rows_by_file.get(str(f.path), 0)
+        lines.append(f"| {f.path.name} | `{f.sha256[:16]}…` | {f.bytes:,} | {rows:,} |")
+    return "\n".join(lines)
 
 
 def preview_markdown(frame: pl.DataFrame, rows: int = PREVIEW_ROWS) -> str:

@@ -1,8 +1,10 @@
 """Getting a source's raw files into the raw store, whatever the mode.
 
 - `sample`: the embedded synthetic sample, generated on first use (and again
-  when the seed or scale changes) under `data/sample/`, then copied in.
-- `live`: the official addresses, through each source's `fetch_live`.
+  when the seed or scale changes) under `data/sample/<source>/`, then copied in.
+- `files`: a folder of files the user already holds, `<files dir>/<source>/`
+  (how a secure environment without internet access receives its data).
+- `live`: the official addresses, through the connector's `fetch_live`.
 
 Either way the files land in `data/raw/<source>/<vintage>/` with a sha256
 manifest before anything parses them, so bad input is never lost.
@@ -11,18 +13,16 @@ manifest before anything parses them, so bad input is never lost.
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from heyrick_dagster.settings import Settings
-from heyrick_dagster.sources import fhrs, http, raw_store
+from heyrick_dagster.sources import raw_store
+from heyrick_dagster.sources.base import Connector, Emit
 from heyrick_dagster.sources.errors import SourceError
 
 SAMPLE_SUMMARY = "SAMPLE.json"
-_FHRS_FILE = re.compile(r"^FHRS(\d+)[a-z]{2}-GB\.xml$")
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,7 @@ class Acquired:
     files: list[raw_store.RawFile]
     vintage: str
     synthetic: bool
+    absent: bool = False  # an optional source with no files (reported, not an error)
 
 
 def ensure_sample(settings: Settings) -> dict:
@@ -52,40 +53,42 @@ def ensure_sample(settings: Settings) -> dict:
     return summary
 
 
-def acquire_fhrs(settings: Settings, emit: Callable[[str], None] | None = None) -> Acquired:
+def _today() -> str:
+    return datetime.now(UTC).date().isoformat()
+
+
+def acquire(connector: Connector, settings: Settings, emit: Emit | None = None) -> Acquired:
+    source = connector.key
     if settings.mode == "live":
-        vintage = datetime.now(UTC).date().isoformat()
-        files = fhrs.fetch_live(
-            settings.fhrs_api_base,
-            settings.raw_dir,
-            settings.areas,
-            vintage,
-            http.RetryPolicy(attempts=settings.http_retries, timeout_s=settings.http_timeout_s),
-            emit,
-        )
-        return Acquired(files, vintage, synthetic=False)
+        vintage = _today()
+        folder = raw_store.vintage_dir(settings.raw_dir, source, vintage)
+        return Acquired(connector.fetch_live(settings, folder, emit), vintage, synthetic=False)
 
-    summary = ensure_sample(settings)
-    vintage = str(summary["extract_date"])
-    paths = _fhrs_files_in_scope(settings.sample_dir / fhrs.SOURCE, settings.areas)
-    files = [raw_store.copy_in(p, settings.raw_dir, fhrs.SOURCE, vintage) for p in paths]
-    return Acquired(files, vintage, synthetic=True)
-
-
-def _fhrs_files_in_scope(folder: Path, areas: tuple[str, ...]) -> list[Path]:
-    by_code = {}
-    for path in sorted(folder.glob("*.xml")):
-        match = _FHRS_FILE.match(path.name)
-        if match:
-            by_code[match.group(1)] = path
-    if areas:
-        missing = sorted(set(areas) - set(by_code))
-        if missing:
+    if settings.mode == "sample":
+        vintage = str(ensure_sample(settings)["extract_date"])
+        folder = settings.sample_dir / source
+    else:
+        vintage = _today()
+        folder = settings.source_files_dir / source
+    paths = local_files(connector, folder)
+    if connector.select is not None:
+        paths = connector.select(paths, settings.areas)
+    if not paths:
+        if connector.metadata.required:
             raise SourceError(
-                fhrs.SOURCE,
+                source,
                 folder,
-                f"the sample has no authority file for HEYRICK_AREAS code(s) {missing}; "
-                f"it has {sorted(by_code)}",
+                f"no files for required source {source} "
+                f"(expected {', '.join(connector.file_patterns)})",
+                hint=f"put the {connector.metadata.publisher} files in {folder}",
             )
-        return [by_code[a] for a in areas]
-    return list(by_code.values())
+        return Acquired([], vintage, synthetic=settings.is_synthetic, absent=True)
+    files = [raw_store.copy_in(p, settings.raw_dir, source, vintage) for p in paths]
+    return Acquired(files, vintage, synthetic=settings.is_synthetic)
+
+
+def local_files(connector: Connector, folder: Path) -> list[Path]:
+    found: set[Path] = set()
+    for pattern in connector.file_patterns:
+        found.update(p for p in folder.glob(pattern) if p.is_file())
+    return sorted(found)

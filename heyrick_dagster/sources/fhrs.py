@@ -17,20 +17,34 @@ Facts of the real register this module is written for (see ../shared/data):
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandera.polars as pa
 import polars as pl
 
+from heyrick_dagster.quality.fhrs_frames import establishments_per_authority
 from heyrick_dagster.sources import http, raw_store
+from heyrick_dagster.sources.base import (
+    CheckSpec,
+    Connector,
+    Emit,
+    ParseResult,
+    RawTable,
+    today_parameter,
+)
 from heyrick_dagster.sources.contract import cast_strict, validate
-from heyrick_dagster.sources.errors import FetchError, ParseError
+from heyrick_dagster.sources.errors import FetchError, ParseError, SourceError
 from heyrick_dagster.sources.metadata import SourceMetadata
+
+if TYPE_CHECKING:
+    from heyrick_dagster.settings import Settings
 
 SOURCE = "fhrs"
 TABLE = "establishments"
@@ -177,9 +191,8 @@ def list_authorities(api_base: str, policy: http.RetryPolicy) -> list[Authority]
 
 def fetch_live(
     api_base: str,
-    raw_dir: Path,
+    folder: Path,
     areas: Iterable[str],
-    vintage: str,
     policy: http.RetryPolicy,
     emit: Callable[[str], None] | None = None,
 ) -> list[raw_store.RawFile]:
@@ -197,7 +210,7 @@ def fetch_live(
                 hint="check HEYRICK_AREAS against the FSA's LocalAuthorityIdCode values",
             )
         authorities = [a for a in authorities if a.code in wanted]
-    folder = raw_store.vintage_dir(raw_dir, SOURCE, vintage)
+    folder.mkdir(parents=True, exist_ok=True)
     files = []
     for n, authority in enumerate(authorities, 1):
         name = authority.file_url.rstrip("/").rsplit("/", 1)[-1] or f"FHRS{authority.code}en-GB.xml"
@@ -368,9 +381,89 @@ def _to_frame(records: list[dict], file: str, extract_date: date) -> pl.DataFram
 def parse_files(paths: Iterable[Path]) -> tuple[pl.DataFrame, list[ParsedFile]]:
     """Parse and contract-check several authority files; returns the union and per-file facts."""
     parsed = [parse_file(Path(p)) for p in paths]
-    if not parsed:
-        raise ParseError(SOURCE, None, "no FHRS files to parse")
     for item in parsed:
         validate(item.frame, EstablishmentsContract, SOURCE, item.file)
+    if not parsed:
+        return _to_frame([], "", date.today()).clear(), parsed
     frame = pl.concat([p.frame for p in parsed], how="vertical")
     return frame, parsed
+
+
+# --------------------------------------------------------------------------- connector
+
+_FILE_NAME = re.compile(r"^FHRS(\d+)[a-z]{2}-GB\.xml$")
+
+
+def select_in_scope(paths: list[Path], areas: tuple[str, ...]) -> list[Path]:
+    """The authority files of the FSA codes in HEYRICK_AREAS (all when empty)."""
+    by_code = {m.group(1): p for p in paths if (m := _FILE_NAME.match(p.name))}
+    if not areas:
+        return sorted(by_code.values())
+    missing = sorted(set(areas) - set(by_code))
+    if missing:
+        folder = paths[0].parent if paths else None
+        raise SourceError(
+            SOURCE,
+            folder,
+            f"no authority file for HEYRICK_AREAS code(s) {missing}; there are {sorted(by_code)}",
+        )
+    return [by_code[a] for a in areas]
+
+
+def _parse(paths: Sequence[Path]) -> ParseResult:
+    frame, parsed = parse_files(paths)
+    notes = [
+        f"{Path(p.file).name}: published fields not mapped: {p.unknown_fields}"
+        for p in parsed
+        if p.unknown_fields
+    ]
+    return ParseResult({TABLE: frame}, notes)
+
+
+def _fetch(settings: Settings, folder: Path, emit: Emit | None) -> list[raw_store.RawFile]:
+    return fetch_live(
+        settings.fhrs_api_base,
+        folder,
+        settings.areas,
+        http.RetryPolicy.for_settings(settings),
+        emit,
+    )
+
+
+CONNECTOR = Connector(
+    metadata=METADATA,
+    tables=(
+        RawTable(
+            name=TABLE,
+            description="One row per EstablishmentDetail of the per-authority XML files.",
+            checks=(
+                CheckSpec(
+                    name="passes_quality_suite",
+                    suite="fhrs__establishments",
+                    description="FHRSID unique and not null, ratings in the published "
+                    "vocabulary, postcode format rate, rating dates not in the future, scores "
+                    "in their sets. Failing blocks everything downstream.",
+                    parameters=today_parameter,
+                ),
+                CheckSpec(
+                    name="every_authority_meets_row_floor",
+                    suite="fhrs__establishments_per_authority",
+                    description="Every authority file holds at least the floor of "
+                    "establishments (a truncated file looks like a small council).",
+                    frame=establishments_per_authority,
+                ),
+                CheckSpec(
+                    name="within_drift_bounds",
+                    suite="fhrs__establishments_drift",
+                    description="Row-count ceiling and completeness of geocodes, postcodes and "
+                    "rating dates. Warns, never blocks.",
+                    blocking=False,
+                ),
+            ),
+        ),
+    ),
+    file_patterns=("FHRS*.xml",),
+    parse=_parse,
+    fetch_live=_fetch,
+    select=select_in_scope,
+)

@@ -36,6 +36,10 @@ class RetryPolicy:
     max_wait_s: float = 60.0
     timeout_s: float = 60.0  # connect and per-read timeout
 
+    @classmethod
+    def for_settings(cls, settings) -> RetryPolicy:
+        return cls(attempts=settings.http_retries, timeout_s=settings.http_timeout_s)
+
     def wait(self, attempt: int, retry_after: str | None = None) -> float:
         if retry_after and retry_after.strip().isdigit():
             return min(float(retry_after), self.max_wait_s)

@@ -18,7 +18,9 @@ def test_check_passes_a_good_file_with_exit_code_zero(sample_dir, capsys):
     out = capsys.readouterr().out
     assert code == 0, out
     assert "Verdict: PASS" in out
-    assert re.search(r"Parsed [\d,]+ records; the ingest contract passed", out)
+    assert re.search(
+        r"Parsed [\d,]+ records into fhrs__establishments; the ingest contract passed", out
+    )
     assert "fhrs__establishments: passed" in out
 
 

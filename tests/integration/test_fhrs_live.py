@@ -8,7 +8,7 @@ import time
 import pytest
 
 from heyrick_dagster.sources import fhrs, http, raw_store
-from heyrick_dagster.sources.acquire import acquire_fhrs
+from heyrick_dagster.sources.acquire import acquire
 from heyrick_dagster.sources.errors import FetchError
 from tests.conftest import FIXTURES
 from tests.support.http_server import Reply
@@ -52,10 +52,10 @@ def _authorities(server, files: dict[str, str]) -> None:
 def test_live_fetch_follows_the_index_and_redirect_and_records_sha256(http_server, tmp_path):
     _authorities(http_server, {"523": "Lewisham"})
     http_server.route("/files/FHRS523en-GB.xml", Reply(body=GOOD))
-    files = fhrs.fetch_live(http_server.base_url, tmp_path / "raw", ["523"], "2026-11-27", FAST)
+    files = fhrs.fetch_live(http_server.base_url, tmp_path / "raw", ["523"], FAST)
     assert [f.path.name for f in files] == ["FHRS523en-GB.xml"]
     assert files[0].path.read_bytes() == GOOD
-    manifest = json.loads((tmp_path / "raw/fhrs/2026-11-27/MANIFEST.json").read_text())
+    manifest = json.loads((tmp_path / "raw/MANIFEST.json").read_text())
     assert manifest["FHRS523en-GB.xml"]["sha256"] == raw_store.sha256_of(files[0].path)
     assert fhrs.parse_file(files[0].path).item_count == 4
 
@@ -65,7 +65,7 @@ def test_live_fetch_retries_a_500_then_succeeds(http_server, tmp_path):
     http_server.route(
         "/files/FHRS523en-GB.xml", Reply(500, b"Internal Server Error"), Reply(body=GOOD)
     )
-    files = fhrs.fetch_live(http_server.base_url, tmp_path, ["523"], "v", FAST)
+    files = fhrs.fetch_live(http_server.base_url, tmp_path, ["523"], FAST)
     assert files[0].path.read_bytes() == GOOD
     assert http_server.hits("/files/FHRS523en-GB.xml") == 2
 
@@ -78,7 +78,7 @@ def test_live_fetch_honours_retry_after_on_429(http_server, tmp_path):
         Reply(body=GOOD),
     )
     started = time.monotonic()
-    fhrs.fetch_live(http_server.base_url, tmp_path, ["523"], "v", FAST)
+    fhrs.fetch_live(http_server.base_url, tmp_path, ["523"], FAST)
     assert time.monotonic() - started >= 1.0
 
 
@@ -87,7 +87,7 @@ def test_live_fetch_gives_up_after_timeouts_with_a_clear_error(http_server, tmp_
     http_server.route("/files/FHRS523en-GB.xml", Reply(body=GOOD, delay_s=1.5))
     policy = http.RetryPolicy(attempts=2, backoff_s=0.01, timeout_s=0.5)
     with pytest.raises(FetchError) as caught:
-        fhrs.fetch_live(http_server.base_url, tmp_path, ["523"], "v", policy)
+        fhrs.fetch_live(http_server.base_url, tmp_path, ["523"], policy)
     message = str(caught.value)
     assert "source fhrs" in message and "/OpenDataFiles/FHRS523en-GB.xml" in message
     assert "after 2 attempts" in message and "Timeout" in message
@@ -99,7 +99,7 @@ def test_live_fetch_retries_a_partial_body_and_never_keeps_it(http_server, tmp_p
     http_server.route(
         "/files/FHRS523en-GB.xml", Reply(body=GOOD, cut_after=len(GOOD) // 3), Reply(body=GOOD)
     )
-    files = fhrs.fetch_live(http_server.base_url, tmp_path, ["523"], "v", FAST)
+    files = fhrs.fetch_live(http_server.base_url, tmp_path, ["523"], FAST)
     assert files[0].path.read_bytes() == GOOD
     assert http_server.hits("/files/FHRS523en-GB.xml") == 2
 
@@ -108,20 +108,20 @@ def test_live_fetch_fails_when_every_body_is_partial(http_server, tmp_path):
     _authorities(http_server, {"523": "Lewisham"})
     http_server.route("/files/FHRS523en-GB.xml", Reply(body=GOOD, cut_after=100))
     with pytest.raises(FetchError, match=r"(partial body|connection broken)"):
-        fhrs.fetch_live(http_server.base_url, tmp_path, ["523"], "v", FAST)
+        fhrs.fetch_live(http_server.base_url, tmp_path, ["523"], FAST)
     assert not [p for p in tmp_path.rglob("*") if p.is_file() and p.name != "MANIFEST.json"]
 
 
 def test_live_fetch_names_area_codes_the_index_does_not_list(http_server, tmp_path):
     _authorities(http_server, {"523": "Lewisham"})
     with pytest.raises(FetchError, match=r"local-authority code\(s\) \['999'\]"):
-        fhrs.fetch_live(http_server.base_url, tmp_path, ["999"], "v", FAST)
+        fhrs.fetch_live(http_server.base_url, tmp_path, ["999"], FAST)
 
 
 def test_live_fetch_does_not_retry_a_404(http_server, tmp_path):
     _authorities(http_server, {"523": "Lewisham"})
     with pytest.raises(FetchError, match=r"HTTP 404"):
-        fhrs.fetch_live(http_server.base_url, tmp_path, ["523"], "v", FAST)
+        fhrs.fetch_live(http_server.base_url, tmp_path, ["523"], FAST)
     assert http_server.hits("/files/FHRS523en-GB.xml") == 1
 
 
@@ -144,7 +144,7 @@ def test_live_mode_downloads_recorded_real_files_end_to_end(
         http_server.route(f"/files/FHRS{code}en-GB.xml", Reply(body=body))
     settings = make_settings(mode="live", areas=("523", "525"), fhrs_api_base=http_server.base_url)
     seen: list[str] = []
-    acquired = acquire_fhrs(settings, seen.append)
+    acquired = acquire(fhrs.CONNECTOR, settings, seen.append)
     assert not acquired.synthetic
     frame, _ = fhrs.parse_files(f.path for f in acquired.files)
     assert frame.height == 2411 + 2385  # ItemCount of the two real files (PROVENANCE.md)

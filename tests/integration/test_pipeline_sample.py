@@ -69,7 +69,7 @@ def test_whole_graph_on_the_sample_builds_dim_premises_matching_the_truth(sample
     assert postcodes.filter(pl.col("postcode") != pl.col("postcode_clean")).height == 0
     assert postcodes["postcode"].null_count() == postcodes["postcode_clean"].null_count()
 
-    raw_meta = result.asset_materializations_for_node("raw__fhrs__establishments")[0].metadata
+    raw_meta = result.asset_materializations_for_node("raw_fhrs")[0].metadata
     assert raw_meta["dagster/row_count"].value == truth.height
     assert raw_meta["synthetic"].value is True
 
@@ -146,12 +146,11 @@ BAD_FIXTURES = {
 
 
 @pytest.mark.parametrize("fixture", sorted(BAD_FIXTURES))
-def test_each_bad_input_fails_the_raw_asset_and_keeps_table_and_bytes(
-    fixture, sample_settings
-):
-    from heyrick_dagster.defs.fhrs import fhrs__establishments
+def test_each_bad_input_fails_the_raw_asset_and_keeps_table_and_bytes(fixture, sample_settings):
+    from heyrick_dagster.defs.sources import assets
     from tests.conftest import FIXTURES
 
+    (fhrs__establishments,) = [a for a in assets if RAW in a.keys]
     resources = {"settings": sample_settings}
     assert dg.materialize([fhrs__establishments], resources=resources).success
     before = warehouse.query(

@@ -1,0 +1,119 @@
+"""Dagster wiring for every source: one raw asset per table and its quality gates.
+
+Built from the connectors' declarations (heyrick_dagster/sources/registry.py),
+so adding a source adds no Dagster code.
+"""
+
+import dagster as dg
+
+from heyrick_dagster import warehouse
+from heyrick_dagster.defs.metadata import (
+    check_result_from_suite,
+    failure_from_source_error,
+    files_markdown,
+    preview_markdown,
+    source_owner,
+)
+from heyrick_dagster.quality import gx_runner
+from heyrick_dagster.settings import Settings
+from heyrick_dagster.sources.acquire import acquire
+from heyrick_dagster.sources.base import CheckSpec, Connector, RawTable
+from heyrick_dagster.sources.errors import SourceError
+from heyrick_dagster.sources.registry import CONNECTORS
+
+RAW_SCHEMA = "raw"
+
+
+def raw_key(connector: Connector, table: RawTable) -> dg.AssetKey:
+    return dg.AssetKey([RAW_SCHEMA, connector.table_name(table)])
+
+
+def build_raw_asset(connector: Connector) -> dg.AssetsDefinition:
+    meta = connector.metadata
+    specs = [
+        dg.AssetSpec(
+            key=raw_key(connector, table),
+            group_name="sources",
+            kinds={"polars", "duckdb"},
+            owners=[source_owner(meta)],
+            description=f"{table.description}\n\n{meta.describe()}",
+            metadata={
+                "publisher": meta.publisher,
+                "licence": meta.licence,
+                "official_url": dg.MetadataValue.url(meta.official_url),
+                "required": meta.required,
+            },
+        )
+        for table in connector.tables
+    ]
+
+    @dg.multi_asset(name=f"raw_{connector.key}", specs=specs, code_version=f"{connector.key}-1")
+    def _raw(context: dg.AssetExecutionContext, settings: dg.ResourceParam[Settings]):
+        try:
+            acquired = acquire(connector, settings, context.log.info)
+            if acquired.absent:
+                context.log.warning(
+                    f"{connector.key}: optional source absent; its tables are written empty"
+                )
+            else:
+                context.log.info(
+                    f"{connector.key}: {len(acquired.files)} file(s) of vintage {acquired.vintage}"
+                )
+            parsed = connector.parse([f.path for f in acquired.files])
+        except SourceError as exc:
+            # Nothing is written: the last good raw tables stay as they were.
+            raise failure_from_source_error(exc, settings) from exc
+        for note in parsed.notes:
+            context.log.warning(f"{connector.key}: {note}")
+        for table in connector.tables:
+            frame = parsed.tables[table.name]
+            rows = warehouse.replace_table(
+                settings.duckdb_path, RAW_SCHEMA, connector.table_name(table), frame
+            )
+            yield dg.MaterializeResult(
+                asset_key=raw_key(connector, table),
+                metadata={
+                    "dagster/row_count": rows,
+                    "vintage": acquired.vintage,
+                    "synthetic": acquired.synthetic,
+                    "absent": acquired.absent,
+                    "files": dg.MetadataValue.md(files_markdown(acquired.files, frame)),
+                    "raw_folder": dg.MetadataValue.path(
+                        str(settings.raw_dir / connector.key / acquired.vintage)
+                    ),
+                    "notes": dg.MetadataValue.json(parsed.notes),
+                    "preview": dg.MetadataValue.md(preview_markdown(frame)),
+                },
+            )
+
+    return _raw
+
+
+def build_check(connector: Connector, table: RawTable, spec: CheckSpec) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=raw_key(connector, table),
+        name=spec.name,
+        blocking=spec.blocking,
+        description=f"Great Expectations suite {spec.suite}: {spec.description}",
+    )
+    def _check(settings: dg.ResourceParam[Settings]) -> dg.AssetCheckResult:
+        severity = dg.AssetCheckSeverity.ERROR if spec.blocking else dg.AssetCheckSeverity.WARN
+        df = warehouse.read_pandas(settings.duckdb_path, RAW_SCHEMA, connector.table_name(table))
+        if df.empty and not connector.metadata.required:
+            return dg.AssetCheckResult(
+                passed=True,
+                severity=severity,
+                description=f"optional source {connector.key} absent: nothing to check",
+                metadata={"absent": True},
+            )
+        frame = spec.frame(df) if spec.frame else df
+        params = spec.parameters() if spec.parameters else None
+        return check_result_from_suite(gx_runner.run_suite(spec.suite, frame, params), severity)
+
+    return _check
+
+
+assets = [build_raw_asset(c) for c in CONNECTORS]
+asset_checks = [
+    build_check(c, table, spec) for c in CONNECTORS for table in c.tables for spec in table.checks
+]

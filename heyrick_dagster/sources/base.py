@@ -1,0 +1,82 @@
+"""The source protocol: what every connector in `heyrick_dagster/sources/` provides.
+
+A connector module defines one `CONNECTOR = Connector(...)`. Everything else
+(acquiring files in each mode, the raw store, the Dagster assets and checks,
+`heyrick check`) is generic and lives once, in `acquire.py`, `defs/sources.py`
+and `quality/file_check.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from heyrick_dagster.sources import raw_store
+from heyrick_dagster.sources.metadata import SourceMetadata
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from heyrick_dagster.settings import Settings
+
+Emit = Callable[[str], None]
+
+
+def today_parameter() -> dict[str, date]:
+    """Suite parameters for "no date in the future" expectations."""
+    return {"today": date.today()}
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """One Great Expectations suite run as a Dagster asset check on a raw table."""
+
+    name: str  # a predicate: "passes_quality_suite", "every_authority_meets_row_floor"
+    suite: str  # expectations/expectations/<suite>.json
+    description: str
+    blocking: bool = True  # ERROR severity; False means WARN, which never blocks
+    # Derives the frame the suite runs on (e.g. counts per authority); None: the table itself.
+    frame: Callable[[pd.DataFrame], pd.DataFrame] | None = None
+    parameters: Callable[[], dict] | None = None
+
+
+@dataclass(frozen=True)
+class RawTable:
+    name: str  # "establishments" -> raw.<source>__establishments
+    description: str
+    checks: tuple[CheckSpec, ...]
+
+
+@dataclass(frozen=True)
+class ParseResult:
+    tables: dict[str, pl.DataFrame]  # RawTable.name -> typed, contract-checked frame
+    notes: list[str] = field(default_factory=list)  # e.g. unmapped published fields, skipped rows
+
+
+@dataclass(frozen=True)
+class Connector:
+    metadata: SourceMetadata
+    tables: tuple[RawTable, ...]
+    # Which files in a folder belong to this source (sample and files modes), as globs.
+    file_patterns: tuple[str, ...]
+    # Parse and contract-check files; raise SourceError (naming file and row) on bad input.
+    # An empty list gives empty frames with the table's columns (an absent optional source).
+    parse: Callable[[Sequence[Path]], ParseResult]
+    # Download the official files into `folder` (a raw-store vintage folder) and
+    # record them with raw_store.record(path, origin=url). Settings give areas,
+    # timeouts and base URLs; `emit` reports progress.
+    fetch_live: Callable[[Settings, Path, Emit | None], list[raw_store.RawFile]]
+    # Optional: keep only the files of the areas in scope (sample and files modes).
+    select: Callable[[list[Path], tuple[str, ...]], list[Path]] | None = None
+
+    @property
+    def key(self) -> str:
+        return self.metadata.key
+
+    def table_name(self, table: RawTable) -> str:
+        return f"{self.key}__{table.name}"
