@@ -9,12 +9,8 @@ import dagster as dg
 from heyrick_dagster import warehouse
 from heyrick_dagster.settings import Settings
 
-# Tables to count, in reading order: (DuckDB schema, table).
-PUBLISHED_TABLES = [
-    ("raw", "fhrs__establishments"),
-    ("staging", "stg_fhrs__establishments"),
-    ("marts", "dim_premises"),
-]
+# Schemas whose tables the summary counts, in reading order.
+LAYERS = ("raw", "staging", "intermediate", "marts", "analysis")
 
 
 @dataclass
@@ -26,7 +22,9 @@ class RunSummary:
     checks: list[tuple[str, bool, str, str]] = field(
         default_factory=list
     )  # key, passed, severity, text
-    table_rows: dict[str, int | None] = field(default_factory=dict)
+    table_rows: dict[str, int] = field(default_factory=dict)
+    absent_sources: list[str] = field(default_factory=list)
+    vintages: dict[str, str] = field(default_factory=dict)
     sector_counts: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -37,19 +35,19 @@ class RunSummary:
 def summarise(result: dg.ExecuteInProcessResult, settings: Settings) -> RunSummary:
     summary = RunSummary(success=result.success)
     for event in result.get_asset_materialization_events():
-        summary.materialized.append(event.asset_key.to_user_string())
+        key = event.asset_key.to_user_string()
+        summary.materialized.append(key)
+        metadata = event.materialization.metadata
+        if "absent" in metadata and metadata["absent"].value:
+            summary.absent_sources.append(key)
+        if "vintage" in metadata:
+            summary.vintages[key] = str(metadata["vintage"].value)
     summary.failed_steps = list(result.get_failed_step_keys())
     for evaluation in result.get_asset_check_evaluations():
         key = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
         text = evaluation.description or ""
         summary.checks.append((key, evaluation.passed, evaluation.severity.value, text))
-    for schema, table in PUBLISHED_TABLES:
-        name = f"{schema}.{table}"
-        summary.table_rows[name] = (
-            warehouse.query(settings.duckdb_path, f"select count(*) as n from {name}")["n"][0]
-            if warehouse.table_exists(settings.duckdb_path, schema, table)
-            else None
-        )
+    summary.table_rows = warehouse.row_counts(settings.duckdb_path, LAYERS)
     if summary.table_rows.get("marts.dim_premises"):
         counts = warehouse.query(
             settings.duckdb_path,
@@ -76,7 +74,11 @@ def render(summary: RunSummary, settings: Settings) -> str:
         "Tables (rows):",
     ]
     for name, rows in summary.table_rows.items():
-        lines.append(f"  {name:<40} {'—' if rows is None else f'{rows:>10,}'}")
+        vintage = summary.vintages.get(name.replace(".", "/"), "")
+        lines.append(f"  {name:<44} {rows:>10,}  {vintage}")
+    if summary.absent_sources:
+        lines.append("Absent optional sources (the analysis does not rest on them): "
+                     + ", ".join(summary.absent_sources))
     if summary.sector_counts:
         lines += ["", "Premises by sector (marts.dim_premises):"]
         lines += [f"  {sector:<40} {n:>10,}" for sector, n in summary.sector_counts.items()]

@@ -52,16 +52,22 @@ def replace_table(path: Path, schema: str, table: str, frame: pl.DataFrame) -> i
         return con.execute(f"SELECT count(*) FROM {qualified}").fetchone()[0]
 
 
-def table_exists(path: Path, schema: str, table: str) -> bool:
+def row_counts(path: Path, schemas: tuple[str, ...]) -> dict[str, int]:
+    """Rows of every table and view in the given schemas, as {"schema.table": n}, in order."""
     if not path.exists():
-        return False
+        return {}
+    counts: dict[str, int] = {}
     with connect(path, read_only=True) as con:
-        found = con.execute(
-            "SELECT count(*) FROM information_schema.tables "
-            "WHERE table_schema = ? AND table_name = ?",
-            [schema, table],
-        ).fetchone()[0]
-    return bool(found)
+        for schema in schemas:
+            names = con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = ? "
+                "ORDER BY table_name",
+                [schema],
+            ).fetchall()
+            for (table,) in names:
+                qualified = f"{_ident(schema)}.{_ident(table)}"
+                counts[qualified] = con.execute(f"SELECT count(*) FROM {qualified}").fetchone()[0]
+    return counts
 
 
 def read_pandas(path: Path, schema: str, table: str) -> pd.DataFrame:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 
 from heyrick_dagster import warehouse
 from heyrick_dagster.definitions import build_definitions
+from heyrick_dagster.run_summary import render, summarise
 from heyrick_dagster.settings import Settings
 
 pytestmark = pytest.mark.slow
@@ -72,6 +74,11 @@ def test_whole_graph_on_the_sample_builds_dim_premises_matching_the_truth(sample
     raw_meta = result.asset_materializations_for_node("raw_fhrs")[0].metadata
     assert raw_meta["dagster/row_count"].value == truth.height
     assert raw_meta["synthetic"].value is True
+
+    text = render(summarise(result, sample_settings), sample_settings)
+    assert "Heyrick run: SUCCEEDED" in text and "SYNTHETIC SAMPLE" in text
+    assert re.search(rf"marts\.dim_premises\s+{truth.height:,}", text)
+    assert "indications, not evidence" in text
 
 
 def _break_first_sample_file(settings: Settings, breaker) -> Path:
