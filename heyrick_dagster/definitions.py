@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from heyrick_dagster.defs import dbt, sources
+from heyrick_dagster.defs import dbt, schedules, sources
 from heyrick_dagster.settings import Settings
 
 
@@ -17,6 +17,8 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     return dg.Definitions(
         assets=[*sources.assets, *dbt.assets],
         asset_checks=[*sources.asset_checks],
+        jobs=schedules.jobs,
+        schedules=schedules.schedules,
         resources={
             "settings": dg.ResourceDefinition.hardcoded_resource(settings, "Heyrick settings"),
             "dbt": dbt.dbt_resource(),

@@ -41,6 +41,24 @@ def test_dbt_staging_depends_on_the_raw_python_asset(make_settings):
     assert dg.AssetKey(["raw", "fhrs__establishments"]) in graph.get(staging).parent_keys
 
 
+def test_daily_schedule_refreshes_every_asset_and_each_layer_has_a_job(make_settings):
+    defs = build_definitions(make_settings())
+    schedule = defs.resolve_schedule_def("daily_refresh")
+    assert schedule.cron_schedule == "0 6 * * *"
+    assert schedule.execution_timezone == "Europe/London"
+    graph = defs.resolve_asset_graph()
+    every = defs.resolve_job_def(schedule.job_name).asset_layer.selected_asset_keys
+    assert every == graph.get_all_asset_keys()
+    for layer, key in [
+        ("sources", ["raw", "fhrs__establishments"]),
+        ("staging", ["staging", "stg_fhrs__establishments"]),
+        ("marts", ["marts", "dim_premises"]),
+    ]:
+        selected = defs.resolve_job_def(f"refresh_{layer}").asset_layer.selected_asset_keys
+        assert dg.AssetKey(key) in selected
+        assert all(graph.get(k).group_name == layer for k in selected)
+
+
 def test_raw_quality_suite_check_is_blocking(make_settings):
     graph = build_definitions(make_settings()).resolve_asset_graph()
     spec = graph.get_check_spec(
