@@ -83,7 +83,9 @@ def render(summary: RunSummary, settings: Settings) -> str:
         lines += ["", "Premises by sector (marts.dim_premises):"]
         lines += [f"  {sector:<40} {n:>10,}" for sector, n in summary.sector_counts.items()]
     passed = sum(1 for _, p, _, _ in summary.checks if p)
-    lines += ["", f"Checks: {passed} passed, {len(summary.checks) - passed} failed"]
+    warned = sum(1 for _, p, sev, _ in summary.checks if not p and sev != "ERROR")
+    failed = len(summary.checks) - passed - warned
+    lines += ["", f"Checks: {passed} passed, {failed} failed, {warned} warnings"]
     for key, ok_check, severity, text in sorted(summary.checks):
         mark = "pass" if ok_check else ("FAIL" if severity == "ERROR" else "warn")
         detail = "" if ok_check else f" — {text[:160]}"

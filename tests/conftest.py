@@ -17,7 +17,7 @@ SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def shared_data() -> Path:
     """The recorded real files; tests that need them skip when the folder is absent."""
     if not (SHARED_DATA / "fhrs").is_dir():

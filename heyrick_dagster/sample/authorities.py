@@ -81,6 +81,16 @@ def _synthetic(index: int) -> Authority:
                      f"food.safety@{domain}", geography, style, 0)
 
 
+def authority_by_code(code: str) -> Authority:
+    """The sample authority with this FSA code (real, or synthetic "1000" and above)."""
+    for authority in _REAL:
+        if authority.code == code:
+            return authority
+    if code.isdigit() and 1000 <= int(code) < 1000 + NATIONAL_AUTHORITY_COUNT - len(_REAL):
+        return _synthetic(int(code) - 1000)
+    raise KeyError(f"no sample authority with FSA code {code!r}")
+
+
 def authorities_for(scale: str, seed: int) -> list[tuple[Authority, int]]:
     """The authorities of a scale, each with its number of establishments, in writing order."""
     if scale not in SCALES:

@@ -3,6 +3,11 @@
 FHRS scores are points lost (0 is best): hygiene and structural in steps of 5
 up to 25, confidence in management 0/5/10/20/30. The rating follows from the
 total and from the worst single score, as in the FSA's brand standard.
+
+A business has a compliance grade (how well it is run). Exploitative
+businesses lose more confidence-in-management points than their grade alone
+would give: records, training and management systems are what an inspector
+scores there, and they are what exploitative employers neglect.
 """
 
 from __future__ import annotations
@@ -73,11 +78,29 @@ def fhrs_rating(hygiene: int, structural: int, confidence: int) -> int:
     return min(by_total, by_worst)
 
 
-def _grade(sector: str, rng: random.Random) -> str:
+# Chance that an exploitative business's management score slips one step further.
+EXPLOITATIVE_EXTRA_STEP = 0.25
+
+
+def draw_grade(sector: str, rng: random.Random) -> str:
     return rng.choices(_GRADES, weights=_GRADE_WEIGHTS[sector])[0]
 
 
-def fhrs_outcome(sector: str, business_type: str, language: str,
+def _worse(grade: str) -> str:
+    return _GRADES[min(_GRADES.index(grade) + 1, len(_GRADES) - 1)]
+
+
+def _confidence(grade: str, exploitative: bool, rng: random.Random) -> int:
+    if not exploitative:
+        return rng.choices(CONFIDENCE_STEPS, weights=_COMPONENT_WEIGHTS[grade][2])[0]
+    step = CONFIDENCE_STEPS.index(
+        rng.choices(CONFIDENCE_STEPS, weights=_COMPONENT_WEIGHTS[_worse(grade)][2])[0])
+    if rng.random() < EXPLOITATIVE_EXTRA_STEP:
+        step = min(step + 1, len(CONFIDENCE_STEPS) - 1)
+    return CONFIDENCE_STEPS[step]
+
+
+def fhrs_outcome(business_type: str, language: str, grade: str, exploitative: bool,
                  rng: random.Random) -> Outcome:
     def key(token: str) -> str:
         return f"fhrs_{token}_{language}"
@@ -90,15 +113,15 @@ def fhrs_outcome(sector: str, business_type: str, language: str,
         return Outcome("Exempt", key("exempt"), True, None)
     if roll < 0.116 + exempt_share:
         return Outcome("AwaitingPublication", key("awaitingpublication"), True, None)
-    weights = _COMPONENT_WEIGHTS[_grade(sector, rng)]
+    weights = _COMPONENT_WEIGHTS[grade]
     hygiene = rng.choices(HYGIENE_STEPS, weights=weights[0])[0]
     structural = rng.choices(STRUCTURAL_STEPS, weights=weights[1])[0]
-    confidence = rng.choices(CONFIDENCE_STEPS, weights=weights[2])[0]
+    confidence = _confidence(grade, exploitative, rng)
     rating = fhrs_rating(hygiene, structural, confidence)
     return Outcome(str(rating), key(str(rating)), True, (hygiene, structural, confidence))
 
 
-def fhis_outcome(sector: str, business_type: str, rng: random.Random) -> Outcome:
+def fhis_outcome(business_type: str, grade: str, rng: random.Random) -> Outcome:
     exempt_share = 0.10 if business_type == s.RETAIL_OTHER else 0.02
     roll = rng.random()
     if roll < 0.09:
@@ -108,7 +131,6 @@ def fhis_outcome(sector: str, business_type: str, rng: random.Random) -> Outcome
     elif roll < 0.10 + exempt_share:
         value = "Awaiting Publication"
     else:
-        grade = _grade(sector, rng)
         if grade == "bad" or (grade == "poor" and rng.random() < 0.3):
             value = "Improvement Required"
         elif grade == "good" and business_type not in (s.RETAIL_OTHER, s.SUPERMARKET) \

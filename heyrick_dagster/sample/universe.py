@@ -1,10 +1,11 @@
-"""The latent world of one authority: businesses, their premises, and what the register shows.
+"""The businesses and premises of one authority, and what the food register shows of them.
 
-A business has a latent sector and an `exploitative` flag; most run one
-premises, about 5% (operators, small chains) run two or three, always in one
-sector. Each premises gets a business type, a name, an address and an
-inspection outcome, drawn so that the documented staging rules classify it
-correctly -- except for a deliberate 1-4% of realistic misses.
+A business has a latent sector; most run one premises, about 5% (operators,
+small chains) run two or three, always in one sector. Each premises gets a
+business type, a name and an address, drawn so that the documented staging
+rules classify it correctly -- except for a deliberate 1-4% of realistic
+misses. Inspection outcomes are drawn later (`rate`), once the world knows
+which businesses are exploitative: their scores depend on it.
 """
 
 from __future__ import annotations
@@ -27,10 +28,6 @@ CHAIN_SHARE = {s.HOT_FOOD_TAKEAWAY: 0.08, s.CONVENIENCE_STORE: 0.08,
 HARD_SHARE = {s.HOT_FOOD_TAKEAWAY: 0.06, s.CONVENIENCE_STORE: 0.05,
               s.RESTAURANT_CAFE: 0.02}
 HARD_SHARE_OTHER_RETAIL = 0.03  # of "other" businesses registered as Retailers - other
-# Seeded placeholder until exploitation is modelled properly: higher in the
-# two sectors of interest, about 8% overall.
-EXPLOITATIVE_SHARE = {s.HOT_FOOD_TAKEAWAY: 0.14, s.CONVENIENCE_STORE: 0.13,
-                      s.RESTAURANT_CAFE: 0.07, s.OTHER: 0.055}
 # Chance that a premises of this type is published with no address or postcode
 # (home caterers, mobile traders, online sellers).
 NO_ADDRESS_SHARE = {names.MOBILE: 0.85, names.OTHER_CATERING: 0.33, names.FARMER: 0.3,
@@ -49,8 +46,11 @@ _MAX_NAME_TRIES = 400
 class Business:
     entity_id: str
     sector: str
-    exploitative: bool
     n_premises: int
+    trading_name: str  # the name on the shop front, before officers' variations
+    business_type: str
+    rule_sector: str  # what the documented rules make of it (== sector unless a hard case)
+    la_code: str
 
 
 @dataclass(slots=True)
@@ -62,14 +62,15 @@ class Premises:
     address: tuple[str | None, str | None, str | None, str | None]
     postcode: str | None  # as published (maybe messy)
     postcode_clean: str | None  # canonical form of the published postcode
-    outcome: ratings.Outcome
-    rating_date: str | None
-    new_rating_pending: bool
-    longitude: str | None
-    latitude: str | None
+    geocoded: bool
+    unit: geography.PostcodeUnit | None  # where it is (also when the address is not published)
     entity_id: str
     sector: str
     la_code: str
+    # Set by `rate` once exploitation is known.
+    outcome: ratings.Outcome | None = None
+    rating_date: dt.date | None = None
+    new_rating_pending: bool = False
 
 
 class FhrsidAllocator:
@@ -129,13 +130,14 @@ class AuthorityWorld:
     """Draws the businesses and premises of one authority."""
 
     def __init__(self, authority: Authority, n_premises: int, extract_date: dt.date,
-                 rng: random.Random, fhrsids: FhrsidAllocator) -> None:
+                 rng: random.Random, fhrsids: FhrsidAllocator,
+                 template: geography.Template | None = None) -> None:
         self.authority = authority
         self.n_premises = n_premises
         self.extract_date = extract_date
         self.rng = rng
         self.fhrsids = fhrsids
-        template = geography.TEMPLATES[authority.geography]
+        template = template or geography.TEMPLATES[authority.geography]
         self.template = template
         self.streets, self.street_weights = geography.build_streets(template, n_premises, rng)
         places = {template.town}
@@ -176,8 +178,8 @@ class AuthorityWorld:
             base = _base_name(sector, business_type, hard, expected, self.ctx, rng)
             entity_id = f"B{number:06d}"
             number += 1
-            exploitative = rng.random() < EXPLOITATIVE_SHARE[sector]
-            businesses.append(Business(entity_id, sector, exploitative, n))
+            businesses.append(Business(entity_id, sector, n, base, business_type, expected,
+                                       self.authority.code))
             for _ in range(n):
                 name = _published_name(base, business_type, expected, rng)
                 premises.append(self._premises(entity_id, sector, business_type, name))
@@ -186,23 +188,12 @@ class AuthorityWorld:
     # -- one premises -----------------------------------------------------------------------
     def _premises(self, entity_id: str, sector: str, business_type: str, name: str) -> Premises:
         rng = self.rng
-        authority = self.authority
         address, postcode, unit = self._address(business_type)
         geocoded = (rng.random() >= 0.03) if postcode else (unit is not None and rng.random() < 0.5)
         if postcode is None and unit is None and rng.random() < 0.04:
             # A few unaddressed premises are still geocoded (to the trader's base).
             unit = rng.choice(rng.choice(self.streets).units)
             geocoded = True
-        if authority.scheme == "FHIS":
-            outcome = ratings.fhis_outcome(sector, business_type, rng)
-        else:
-            outcome = ratings.fhrs_outcome(sector, business_type, authority.key_language, rng)
-        rating_date = None
-        if outcome.rated:
-            recent = outcome.rating_value in ("AwaitingPublication", "Awaiting Publication")
-            age = dt.timedelta(days=self._age_days(recent))
-            rating_date = (self.extract_date - age).isoformat()
-        pending = outcome.scores is not None and rng.random() < 0.006
         published = postcodes.as_typed(postcode, rng) if postcode else None
         return Premises(
             fhrsid=self.fhrsids.next(),
@@ -212,22 +203,34 @@ class AuthorityWorld:
             address=address,
             postcode=published,
             postcode_clean=postcodes.canonical(published) if published else None,
-            outcome=outcome,
-            rating_date=rating_date,
-            new_rating_pending=pending,
-            longitude=geography.format_degrees(unit.longitude_micro) if geocoded else None,
-            latitude=geography.format_degrees(unit.latitude_micro) if geocoded else None,
+            geocoded=geocoded,
+            unit=unit,
             entity_id=entity_id,
             sector=sector,
-            la_code=authority.code,
+            la_code=self.authority.code,
         )
 
-    def _age_days(self, recent: bool) -> int:
+    # -- inspection outcomes ----------------------------------------------------------------
+    def rate(self, p: Premises, grade: str, exploitative: bool, rng: random.Random) -> None:
+        """Draws the inspection outcome; exploitative businesses lose more management points."""
+        authority = self.authority
+        if authority.scheme == "FHIS":
+            p.outcome = ratings.fhis_outcome(p.business_type, grade, rng)
+        else:
+            p.outcome = ratings.fhrs_outcome(p.business_type, authority.key_language, grade,
+                                             exploitative, rng)
+        if p.outcome.rated:
+            recent = p.outcome.rating_value in ("AwaitingPublication", "Awaiting Publication")
+            p.rating_date = self.extract_date - dt.timedelta(days=self._age_days(recent, rng))
+        p.new_rating_pending = p.outcome.scores is not None and rng.random() < 0.006
+
+    @staticmethod
+    def _age_days(recent: bool, rng: random.Random) -> int:
         """Days between the last inspection and the extract: mostly 0-3 years, at most 8."""
         if recent:
-            return self.rng.randint(3, 45)
+            return rng.randint(3, 45)
         while True:
-            days = 7 + int(self.rng.expovariate(1 / 750))
+            days = 7 + int(rng.expovariate(1 / 750))
             if days <= 8 * 365:
                 return days
 

@@ -88,12 +88,29 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "lsoa_code": pl.String,
         "score_confidence_in_management": pl.Int64,  # null when unrated
         "rating_numeric": pl.Int64,  # 0-5, null when not rated / FHIS
+        # Added for the FHRS writer (everything else an EstablishmentDetail prints):
+        "la_business_id": pl.String,  # LocalAuthorityBusinessID, unique within the authority
+        "business_type": pl.String,  # FSA BusinessType, e.g. "Takeaway/sandwich shop"
+        "address_line_2": pl.String,  # AddressLine2-4 as published; null when absent
+        "address_line_3": pl.String,
+        "address_line_4": pl.String,
+        "postcode_published": pl.String,  # as the officer typed it (case, spacing); null when none
+        "rating_value": pl.String,  # "0"-"5", "Exempt", "AwaitingInspection", "Pass", ...
+        "rating_key": pl.String,  # e.g. "fhrs_5_en-GB", "fhrs_5_cy-GB", "fhis_pass_en-GB"
+        "rating_date": pl.Date,  # null when never rated (AwaitingInspection)
+        "score_hygiene": pl.Int64,  # points lost; null with the other scores
+        "score_structural": pl.Int64,
+        "new_rating_pending": pl.Boolean,
+        "latitude": pl.Float64,  # WGS84 as geocoded; null when the register has no geocode
+        "longitude": pl.Float64,
     },
     # One company on the Companies House register (in or out of the FHRS world).
     "companies": {
         "company_number": pl.String,  # 8 chars, leading zeros / prefixes (SC, NI, OC)
         "company_name": pl.String,  # registered name, e.g. "GOLDEN KEBAB HOUSE LTD"
-        "entity_id": pl.String,  # null for companies that run no premises in the world
+        # null for companies that run no premises in the world; a phoenix's dissolved
+        # predecessor carries the id of the business it ran too
+        "entity_id": pl.String,
         # "Private Limited Company", "Limited Liability Partnership", ...
         "company_category": pl.String,
         # "Active", "Dissolved", "Liquidation", "Active - Proposal to Strike off"
@@ -128,7 +145,9 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "event_id": pl.String,
         "entity_id": pl.String,
         "source": pl.String,  # illegal_working | nmw_naming
-        "record_id": pl.String,  # "<period>#<n>": the publication and the 1-based row in it
+        # "<period>#<n>": the publication and the 1-based row in it; rows are numbered
+        # by region, then liable party (case-insensitive), the order lists print them in
+        "record_id": pl.String,
         "period": pl.String,  # illegal_working: "2024Q3"; nmw_naming: round "2024-R1"
         "event_date": pl.Date,  # when the penalty was issued / the naming published
         "liable_party": pl.String,  # as the list names it (company name or a person)

@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
-from heyrick_dagster.sources import fhrs
+from heyrick_dagster.sources import (
+    companies_house,
+    fhrs,
+    illegal_working,
+    imd,
+    nmw_naming,
+    nrm,
+    postcodes,
+)
 from heyrick_dagster.sources.base import Connector
 
-CONNECTORS: tuple[Connector, ...] = (fhrs.CONNECTOR,)
+CONNECTORS: tuple[Connector, ...] = (
+    fhrs.CONNECTOR,
+    companies_house.CONNECTOR,
+    illegal_working.CONNECTOR,
+    nmw_naming.CONNECTOR,
+    imd.CONNECTOR,
+    postcodes.CONNECTOR,
+    nrm.CONNECTOR,
+)
 
 BY_KEY: dict[str, Connector] = {c.key: c for c in CONNECTORS}

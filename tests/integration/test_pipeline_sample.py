@@ -133,8 +133,8 @@ def test_failing_quality_suite_blocks_dbt_and_leaves_marts_untouched(sample_sett
 
     _break_first_sample_file(sample_settings, duplicate_first_id)
     result = _run(sample_settings)
-    evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
-    assert evaluations["passes_quality_suite"].passed is False
+    evaluations = {(e.asset_key, e.check_name): e for e in result.get_asset_check_evaluations()}
+    assert evaluations[(RAW, "passes_quality_suite")].passed is False
     assert result.is_node_untouched("heyrick_dbt_models")
     dim_after = warehouse.query(
         sample_settings.duckdb_path, "select * from marts.dim_premises order by fhrsid"

@@ -1,40 +1,59 @@
--- One FHRS establishment: the premises Heyrick indicates on.
--- lsoa_code is filled once the ONS postcode directory joins in (sources issue);
--- until then it is null and says so in the column description.
+-- One FHRS establishment: the premises Heyrick indicates on, placed in its
+-- postcode's LSOA and local authority (ONS postcode directory) and that
+-- LSOA's deprivation (IoD 2019, England only).
 
 with establishments as (
 
     select * from {{ ref('stg_fhrs__establishments') }}
 
+),
+
+postcodes as (
+
+    select * from {{ ref('stg_postcodes__postcodes') }}
+
+),
+
+deprivation as (
+
+    select * from {{ ref('stg_imd__lsoa_deprivation') }}
+
 )
 
 select
-    fhrsid,
-    record_id,
-    business_name,
-    business_name_normalised,
-    sector,
-    business_type,
-    address,
-    postcode,
-    postcode_district,
-    postcode_sector,
-    cast(null as varchar) as lsoa_code,
-    la_code,
-    la_name,
-    rating_scheme,
-    rating_status,
-    rating_numeric,
-    rating_date,
-    score_hygiene,
-    score_structural,
-    score_confidence_in_management,
-    score_total_points_lost,
-    longitude,
-    latitude,
-    data_vintage,
+    establishments.fhrsid,
+    establishments.record_id,
+    establishments.business_name,
+    establishments.business_name_normalised,
+    establishments.sector,
+    establishments.business_type,
+    establishments.address,
+    establishments.postcode,
+    establishments.postcode_district,
+    establishments.postcode_sector,
+    postcodes.lsoa_code,
+    postcodes.lad_code,
+    postcodes.pfa_code,
+    postcodes.is_terminated as postcode_is_terminated,
+    deprivation.imd_rank,
+    deprivation.imd_decile,
+    establishments.la_code,
+    establishments.la_name,
+    establishments.rating_scheme,
+    establishments.rating_status,
+    establishments.rating_numeric,
+    establishments.rating_date,
+    establishments.score_hygiene,
+    establishments.score_structural,
+    establishments.score_confidence_in_management,
+    establishments.score_total_points_lost,
+    coalesce(establishments.longitude, postcodes.longitude) as longitude,
+    coalesce(establishments.latitude, postcodes.latitude) as latitude,
+    establishments.data_vintage,
     {{ "'synthetic sample'" if var('synthetic') else "'official open data'" }} as data_origin,
-    source_file,
-    source_row
+    establishments.source_file,
+    establishments.source_row
 
 from establishments
+left join postcodes on postcodes.postcode = establishments.postcode
+left join deprivation on deprivation.lsoa_code = postcodes.lsoa_code

@@ -1,0 +1,188 @@
+"""Live fetch of the naming rounds through the GOV.UK content API.
+
+`GET <base>/api/content<collection path>` lists the collection's documents in
+`links.documents` (each with its `base_path`). Each document's own content item
+gives its `first_published_at`, its HTML `details.body` and, for publications,
+`details.attachments` (`attachment_type` "file" with a `url` and `filename`, or
+"html" with a GOV.UK path whose own content item holds the body).
+
+Documents published on the same day are one round (a press release and the
+publication carrying its list). Per round one representation is kept, the most
+structured first: a CSV/XLSX/ODS attachment, else an HTML attachment with
+employer lines, else the body with the most employer lines. Documents with no
+employer lines and no table (policy pages, bulletins, PDF-only lists) are
+skipped and reported through `emit`. Round ids are `<year>-R<k>`, k the rank of
+the round's date among the listed rounds of that year.
+
+Raw bytes are kept: every content-API answer is saved as `content__<slug>.json`
+and recorded in the manifest (the bodies are cut from these), and every
+attachment is saved as served. Only the round files are returned for parsing,
+named `<round>_<YYYY-MM-DD>_<slug>.<ext>` so that the parser reads round and date
+from the name.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from urllib.parse import urljoin, urlparse
+
+from lxml import etree
+
+from heyrick_dagster.sources import http, raw_store
+from heyrick_dagster.sources.errors import FetchError
+from heyrick_dagster.sources.nmw_naming import COLLECTION_PATH, SOURCE
+from heyrick_dagster.sources.nmw_naming_lines import html_lines, looks_like_entry, parse_html
+
+API_PREFIX = "/api/content"
+TABLE_TYPES = {
+    "text/csv": "csv",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+    "application/vnd.oasis.opendocument.spreadsheet": "ods",
+}
+# Lower is preferred when a round has several representations.
+_RANK = {"table": 0, "html_attachment": 1, "body": 2}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    kind: str  # table | html_attachment | body
+    url: str
+    slug: str
+    ext: str
+    body: str | None = None  # the HTML for html_attachment and body; None for a table to download
+    entries: int = 0
+
+
+def fetch_live(
+    base_url: str,
+    folder: Path,
+    policy: http.RetryPolicy,
+    emit: Callable[[str], None] | None = None,
+) -> list[raw_store.RawFile]:
+    """Download every round of the collection into `folder`; returns the round files."""
+    say = emit or (lambda message: None)
+    folder.mkdir(parents=True, exist_ok=True)
+    collection = _content(base_url, COLLECTION_PATH, folder, policy)
+    documents = (collection.get("links") or {}).get("documents")
+    if not isinstance(documents, list) or not documents:
+        raise FetchError(
+            SOURCE, _api_url(base_url, COLLECTION_PATH), "the collection lists no documents"
+        )
+    rounds: dict[date, list[Candidate]] = {}
+    for document in documents:
+        path = document.get("base_path")
+        if not path:
+            continue
+        item = _content(base_url, path, folder, policy)
+        published = _published(item)
+        candidates = _candidates(base_url, item, folder, policy)
+        if published is None or not candidates:
+            say(f"nmw_naming: skipped {path} (no employer list or no publication date)")
+            continue
+        rounds.setdefault(published, []).extend(candidates)
+    files = []
+    ids = round_ids(list(rounds))
+    for n, round_date in enumerate(sorted(rounds), 1):
+        best = min(rounds[round_date], key=lambda c: (_RANK[c.kind], -c.entries))
+        name = f"{ids[round_date]}_{round_date.isoformat()}_{best.slug}.{best.ext}"
+        say(f"nmw_naming {n}/{len(rounds)} round {ids[round_date]}: {best.kind} {best.url}")
+        files.append(_keep(best, folder / name, policy, say))
+    return files
+
+
+def round_ids(dates: list[date]) -> dict[date, str]:
+    """'<year>-R<k>' for each round date, k counting the year's rounds from 1 by date."""
+    ids = {}
+    for day in sorted(set(dates)):
+        k = sum(1 for other in ids if other.year == day.year) + 1
+        ids[day] = f"{day.year}-R{k}"
+    return ids
+
+
+def _api_url(base_url: str, path: str) -> str:
+    return f"{base_url.rstrip('/')}{API_PREFIX}{path}"
+
+
+def _slug(path: str) -> str:
+    last = urlparse(path).path.rstrip("/").rsplit("/", 1)[-1]
+    return re.sub(r"[^a-z0-9-]+", "-", last.lower()).strip("-")[:80] or "document"
+
+
+def _content(base_url: str, path: str, folder: Path, policy: http.RetryPolicy) -> dict:
+    """One content item, its answer kept byte for byte and recorded."""
+    url = _api_url(base_url, path)
+    dest = http.download(SOURCE, url, folder / f"content__{_slug(path)}.json", policy=policy)
+    raw_store.record(dest, origin=url)
+    try:
+        doc = json.loads(dest.read_bytes())
+    except ValueError as exc:
+        snippet = dest.read_bytes()[:120].decode("utf-8", "replace")
+        raise FetchError(SOURCE, url, f"the answer is not JSON; it begins {snippet!r}") from exc
+    if not isinstance(doc, dict):
+        raise FetchError(SOURCE, url, "the answer is not a GOV.UK content item")
+    return doc
+
+
+def _published(item: dict) -> date | None:
+    details = item.get("details") or {}
+    for value in (item.get("first_published_at"), details.get("first_public_at")):
+        if isinstance(value, str) and re.match(r"\d{4}-\d{2}-\d{2}", value):
+            return date.fromisoformat(value[:10])
+    return None
+
+
+def _entries(body: str | None) -> int:
+    if not body or not body.strip():
+        return 0
+    try:
+        root = parse_html(body)
+    except etree.LxmlError:  # a body of nothing but markup comments holds no list
+        return 0
+    return sum(1 for line in html_lines(root) if looks_like_entry(line.text))
+
+
+def _candidates(base_url: str, item: dict, folder: Path, policy) -> list[Candidate]:
+    details = item.get("details") or {}
+    slug = _slug(item.get("base_path") or "document")
+    found = []
+    for attachment in details.get("attachments") or []:
+        url = urljoin(base_url + "/", attachment.get("url") or "")
+        if attachment.get("attachment_type") == "html":
+            path = urlparse(url).path
+            body = (_content(base_url, path, folder, policy).get("details") or {}).get("body")
+            if entries := _entries(body):
+                found.append(Candidate("html_attachment", url, _slug(path), "html", body, entries))
+        elif ext := _table_ext(attachment):
+            stem = Path(urlparse(attachment.get("filename") or url).path).stem
+            found.append(Candidate("table", url, _slug(stem), ext))
+    if entries := _entries(details.get("body")):
+        url = _api_url(base_url, item.get("base_path") or "")
+        found.append(Candidate("body", url, slug, "html", details["body"], entries))
+    return found
+
+
+def _table_ext(attachment: dict) -> str | None:
+    if attachment.get("attachment_type", "file") != "file":
+        return None
+    name = (attachment.get("filename") or attachment.get("url") or "").lower()
+    suffix = name.rsplit(".", 1)[-1] if "." in name else ""
+    if suffix in TABLE_TYPES.values():
+        return suffix
+    return TABLE_TYPES.get((attachment.get("content_type") or "").split(";")[0].strip())
+
+
+def _keep(
+    best: Candidate, dest: Path, policy: http.RetryPolicy, say: Callable[[str], None]
+) -> raw_store.RawFile:
+    if best.body is not None:
+        # The body exactly as the content API gave it (its JSON is kept beside it).
+        dest.write_text(best.body, encoding="utf-8")
+        return raw_store.record(dest, origin=f"{best.url}#details.body")
+    report = http.progress_logger(f"nmw_naming {dest.name}", say)
+    http.download(SOURCE, best.url, dest, policy=policy, progress=report)
+    return raw_store.record(dest, origin=best.url)

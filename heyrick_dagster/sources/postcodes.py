@@ -1,0 +1,516 @@
+"""ONS postcode directory (ONSPD / NSPL) and a local authority's own postcode lookup.
+
+Two published layouts are mapped onto one raw table, one row per postcode unit:
+- `onspd`: the ONS Postcode Directory, a zip from the ONS Open Geography Portal
+  holding `Data/ONSPD_<MON>_<YEAR>_UK.csv` (about 2.6 million postcodes, 1.3 GB)
+  or one CSV per postcode area under `Data/multi_csv/`. The ~2025 layout has 52
+  columns `pcd7,pcd8,pcds,dointr,doterm,oscty,...,oslaua,...,lsoa11,msoa11,...,
+  lat,long,...,pfa,imd,...,oa21,lsoa21,msoa21`; older releases call the first
+  columns `pcd,pcd2,pcds`, the NSPL calls the district `laua`, and the newest
+  releases add the vintage to the names (`lad25cd`, `ctry25cd`, `lsoa11cd`),
+  all of which are accepted.
+- `la_lookup`: an ONS postcode-to-OA/LSOA/MSOA lookup filtered and renamed by a
+  council (Lewisham's `Postcode7, Postcode8, PostcodeNatural, IntroductionDate,
+  TerminationDate, Usertype, OA11CD, LSOA11CD, MSOA11CD, LAD19CD, ...`).
+
+Facts of the real files (see ../shared/data/PROVENANCE.md) this is written for:
+- dates are `YYYYMM`; the Lewisham file writes terminations as floats (`200903.0`);
+- `doterm` is empty for live postcodes; terminated postcodes are kept, because
+  addresses in other sources still use them;
+- pseudo-codes such as `E99999999`, `S99999999` or `L99999999` mean "none" and
+  are stored as null (counted in a parse note), as is the pseudo-location
+  lat 99.999999 / long 0.000000 of postcodes without a grid reference;
+- the ONSPD documentation says string fields are quoted; the real extract here
+  is not: both read the same;
+- a postcode may have no local authority at all (all geography empty).
+
+Only the postcodes of the local authorities in scope are kept, while the file is
+scanned (`lad_codes`; None keeps all). `_vintage` is the month in the file name
+(`ONSPD_AUG_2025_UK`); a file without one gets its newest introduction or
+termination month, a lower bound. `_source_row` is the 1-based data record
+(the CSV line number minus one).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandera.polars as pa
+import polars as pl
+
+from heyrick_dagster.sources import http, raw_store
+from heyrick_dagster.sources.base import (
+    CheckSpec,
+    Connector,
+    Emit,
+    ParseResult,
+    RawTable,
+    today_parameter,
+)
+from heyrick_dagster.sources.contract import cast_strict, validate
+from heyrick_dagster.sources.errors import ContractError, ParseError
+from heyrick_dagster.sources.metadata import SourceMetadata
+from heyrick_dagster.sources.postcodes_files import (
+    check_head,
+    count_records,
+    csv_members,
+    first_bad_line,
+    last_line_fields,
+    read_head,
+    read_header,
+)
+
+if TYPE_CHECKING:
+    from heyrick_dagster.settings import Settings
+
+SOURCE = "postcodes"
+TABLE = "postcodes"
+# The ONSPD item on the ONS Open Geography Portal (ArcGIS Online). Each release is a
+# new item; this is the February 2025 one as other public projects download it. It
+# has NOT been checked against the live portal: check it before the first live run.
+ONSPD_ITEM_URL = (
+    "https://www.arcgis.com/sharing/rest/content/items/6fb8941d58e54d949f521c92dfb92f2a/data"
+)
+ONSPD_FILE_NAME = "ONSPD_FEB_2025_UK.zip"
+
+METADATA = SourceMetadata(
+    key=SOURCE,
+    title="ONS Postcode Directory (ONSPD) and local postcode-to-LSOA lookups",
+    publisher="Office for National Statistics (ONS)",
+    licence="Open Government Licence v3.0; contains OS data (c) Crown copyright and database "
+    "right; Royal Mail data (c) Royal Mail copyright and database right",
+    official_url="https://geoportal.statistics.gov.uk/",
+    refresh_cadence="quarterly (February, May, August, November)",
+    coverage="every UK postcode unit, live and terminated (about 2.6 million), with its "
+    "output area, LSOA, local authority, police force area and grid location",
+    data_owner_contact="ONS Geography (ons.geography@ons.gov.uk)",
+)
+
+CANONICAL_POSTCODE = r"^(?:[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}|GIR 0AA)$"
+# "None" in every GSS-coded field: a country letter and eight nines.
+_PSEUDO_CODE = r"^[A-Z]99999999$"
+_PSEUDO_LATITUDE = 99.0  # lat 99.999999, long 0.000000: no grid reference
+_YYYYMM = r"^(\d{4})(\d{2})(?:\.0+)?$"
+_MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+_EVERY_FIELD = pl.QueryOptFlags(projection_pushdown=False)
+_NAME_VINTAGE = re.compile(rf"_({'|'.join(_MONTHS)})_(\d{{4}})", re.IGNORECASE)
+# GSS country codes by the first letter of any GSS code (the LAD code of a lookup).
+COUNTRY_BY_LETTER = {
+    "E": "E92000001",
+    "W": "W92000004",
+    "S": "S92000003",
+    "N": "N92000002",
+    "L": "L93000001",
+    "M": "M83000003",
+}
+
+
+@dataclass(frozen=True)
+class Layout:
+    name: str
+    # raw column -> regular expression of the published header names it may have
+    fields: dict[str, str]
+    optional: frozenset[str] = frozenset()
+
+
+ONSPD = Layout(
+    name="onspd",
+    fields={
+        "postcode": "pcds",
+        "postcode_7": "pcd7|pcd",
+        "introduced": "dointr",
+        "terminated": "doterm",
+        "usertype": "usertype",
+        "oa11": r"oa11(?:cd)?",
+        "lsoa11": r"lsoa11(?:cd)?",
+        "msoa11": r"msoa11(?:cd)?",
+        "lad_code": r"oslaua|laua|lad\d{2}cd",
+        "pfa_code": r"pfa(?:\d{2}cd)?",
+        "lsoa21": r"lsoa21(?:cd)?",
+        "latitude": "lat",
+        "longitude": "long",
+        "country": r"ctry(?:\d{2}cd)?",
+    },
+    optional=frozenset({"pfa_code", "lsoa21"}),
+)
+LA_LOOKUP = Layout(
+    name="la_lookup",
+    fields={
+        "postcode": "PostcodeNatural",
+        "postcode_7": "Postcode7",
+        "introduced": "IntroductionDate",
+        "terminated": "TerminationDate",
+        "usertype": "Usertype",
+        "oa11": r"OA11CD",
+        "lsoa11": r"LSOA11CD",
+        "msoa11": r"MSOA11CD",
+        "lad_code": r"LAD\d{2}CD",
+    },
+)
+RAW_FIELDS = list(ONSPD.fields)
+CODE_COLUMNS = ["oa11", "lsoa11", "msoa11", "lad_code", "pfa_code", "lsoa21", "country"]
+DTYPES: dict[str, pl.DataType] = {
+    "introduced": pl.Date,
+    "terminated": pl.Date,
+    "usertype": pl.Int64,
+    "latitude": pl.Float64,
+    "longitude": pl.Float64,
+}
+LINEAGE_COLUMNS = ["_source_file", "_source_row", "_vintage"]
+COLUMNS = RAW_FIELDS + ["layout"] + LINEAGE_COLUMNS
+
+
+class PostcodesContract(pa.DataFrameModel):
+    """Types, the key and its format at ingest. Code formats, date order, locations and
+    completeness are the Great Expectations suites' job, so that they reach the report."""
+
+    postcode: str = pa.Field(nullable=False, unique=True, str_matches=CANONICAL_POSTCODE)
+    postcode_7: str = pa.Field(nullable=True)
+    introduced: date = pa.Field(nullable=False)
+    terminated: date = pa.Field(nullable=True)
+    usertype: int = pa.Field(nullable=False, isin=[0, 1])
+    oa11: str = pa.Field(nullable=True)
+    lsoa11: str = pa.Field(nullable=True)
+    msoa11: str = pa.Field(nullable=True)
+    lad_code: str = pa.Field(nullable=True)
+    pfa_code: str = pa.Field(nullable=True)
+    lsoa21: str = pa.Field(nullable=True)
+    latitude: float = pa.Field(nullable=True, ge=-90, le=90)
+    longitude: float = pa.Field(nullable=True, ge=-180, le=180)
+    country: str = pa.Field(nullable=True)
+    layout: str = pa.Field(nullable=False, isin=[ONSPD.name, LA_LOOKUP.name])
+    source_file: str = pa.Field(nullable=False, alias="_source_file")
+    source_row: int = pa.Field(nullable=False, alias="_source_row")
+    vintage: date = pa.Field(nullable=False, alias="_vintage")
+
+    class Config:
+        strict = True
+        coerce = False
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    frame: pl.DataFrame
+    file: str
+    layout: str
+    vintage: date
+    records: int  # data records in the file, before the area filter
+    pseudo_codes: dict[str, int] = field(default_factory=dict)  # column -> values made null
+    unmapped: tuple[str, ...] = ()  # published columns not kept
+
+
+# --------------------------------------------------------------------------- fetch
+
+
+def fetch_live(
+    url: str,
+    folder: Path,
+    policy: http.RetryPolicy,
+    emit: Callable[[str], None] | None = None,
+    file_name: str = ONSPD_FILE_NAME,
+) -> list[raw_store.RawFile]:
+    """Download the ONSPD zip (about 240 MB) into the raw-store folder."""
+    report = http.progress_logger(f"postcodes {file_name}", emit) if emit else None
+    dest = http.download(SOURCE, url, folder / file_name, policy=policy, progress=report)
+    return [raw_store.record(dest, origin=url)]
+
+
+# --------------------------------------------------------------------------- parse
+
+
+def parse_file(path: Path, lad_codes: frozenset[str] | None = None) -> list[ParsedFile]:
+    """Read one directory zip or CSV, keeping the postcodes of `lad_codes` (None: all).
+    A zip of per-area CSVs gives one ParsedFile per member."""
+    path = Path(path)
+    if path.suffix.lower() == ".zip":
+        with csv_members(path) as members:
+            return [_parse_csv(tmp, name, lad_codes, name) for name, tmp in members]
+    return [_parse_csv(path, str(path), lad_codes, path.name)]
+
+
+def _parse_csv(path: Path, file: str, lad_codes: frozenset[str] | None, name: str) -> ParsedFile:
+    check_head(path, file, read_head(path))
+    header = read_header(path, file)
+    layout, columns = _match_layout(header, file)
+    _check_last_line(path, file, len(header))
+    scan = pl.scan_csv(
+        path,
+        infer_schema=False,
+        row_index_name="_source_row",
+        row_index_offset=1,
+        encoding="utf8",
+    ).rename(str.strip)  # as read_header names them
+    kept = scan.select("_source_row", *[pl.col(h).alias(c) for c, h in columns.items()])
+    if lad_codes is not None:
+        kept = kept.filter(pl.col("lad_code").str.strip_chars().is_in(sorted(lad_codes)))
+    try:
+        # Streaming keeps memory flat: measured ~510 MB peak (175 MB of it the imports) for
+        # 0.65 and for 2.6 million rows alike. Without projection pushdown every field of
+        # every line is split, so a line with a field too many fails here instead of
+        # passing unseen; that costs ~4x the scan time (4.7 s in all for 2.6 million rows).
+        raw = kept.collect(engine="streaming", optimizations=_EVERY_FIELD)
+    except pl.exceptions.PolarsError as exc:
+        raise _describe_csv_error(path, file, len(header), exc) from exc
+    records = count_records(path)
+    vintage = _vintage(name, scan, columns, file)
+    frame, pseudo = _standardise(raw, layout, file, vintage)
+    unmapped = tuple(h for h in header if h not in columns.values())
+    return ParsedFile(frame, file, layout.name, vintage, records, pseudo, unmapped)
+
+
+def _match_layout(header: list[str], file: str) -> tuple[Layout, dict[str, str]]:
+    """The layout whose key column is in the header, and raw column -> published header."""
+    if "pcds" in header:
+        layout = ONSPD
+    elif "PostcodeNatural" in header:
+        layout = LA_LOOKUP
+    else:
+        raise ParseError(
+            SOURCE,
+            file,
+            "the header has neither `pcds` (ONSPD/NSPL) nor `PostcodeNatural` (a local "
+            f"postcode lookup); it begins {header[:8]}",
+            hint="a renamed postcode column needs the layout map in sources/postcodes.py",
+        )
+    columns: dict[str, str] = {}
+    missing = []
+    for column, pattern in layout.fields.items():
+        found = [h for h in header if re.fullmatch(pattern, h, re.IGNORECASE)]
+        if found:
+            columns[column] = found[0]
+        elif column not in layout.optional:
+            missing.append(f"{column} ({pattern.replace('|', ' or ')})")
+    if missing:
+        raise ParseError(
+            SOURCE,
+            file,
+            f"the {layout.name} header lacks {', '.join(missing)}; it has {header}",
+        )
+    return layout, columns
+
+
+def _check_last_line(path: Path, file: str, n_fields: int) -> None:
+    fields = last_line_fields(path)
+    if fields is not None and fields < n_fields:
+        raise ParseError(
+            SOURCE,
+            file,
+            f"the last line has {fields} of the header's {n_fields} fields: "
+            "the file ends early (truncated)",
+            hint="download it again",
+        )
+
+
+def _describe_csv_error(path: Path, file: str, n_fields: int, exc: Exception) -> ParseError:
+    bad = first_bad_line(path, n_fields)
+    if bad is None:
+        return ParseError(SOURCE, file, f"the CSV cannot be read: {exc}")
+    line, reason = bad
+    return ParseError(SOURCE, file, f"line {line}: {reason}", row=line - 1)
+
+
+def _vintage(name: str, scan: pl.LazyFrame, columns: dict[str, str], file: str) -> date:
+    """The release month from the file name, else the newest date in the file."""
+    found = _NAME_VINTAGE.search(name)
+    if found:
+        return date(int(found.group(2)), _MONTHS.index(found.group(1).upper()) + 1, 1)
+    months = [
+        pl.col(columns[c]).filter(pl.col(columns[c]).str.contains(_YYYYMM)).str.slice(0, 6).max()
+        for c in ("introduced", "terminated")
+    ]
+    newest = scan.select(pl.max_horizontal(months)).collect(engine="streaming").item()
+    if newest is None:
+        raise ParseError(SOURCE, file, "no release month in the file name and no dates inside")
+    return date(int(newest[:4]), int(newest[4:]), 1)
+
+
+def _standardise(
+    raw: pl.DataFrame, layout: Layout, file: str, vintage: date
+) -> tuple[pl.DataFrame, dict[str, int]]:
+    frame = raw.with_columns(pl.col(pl.String).str.strip_chars().replace("", None))
+    frame = frame.with_columns(
+        [pl.lit(None, pl.String).alias(c) for c in RAW_FIELDS if c not in frame.columns]
+    )
+    if layout is ONSPD:
+        _check_rows_complete(frame, file)
+    pseudo = {c: n for c in CODE_COLUMNS if (n := frame[c].str.contains(_PSEUDO_CODE).sum()) > 0}
+    frame = frame.with_columns(
+        pl.when(pl.col(c).str.contains(_PSEUDO_CODE)).then(None).otherwise(pl.col(c)).alias(c)
+        for c in CODE_COLUMNS
+    )
+    frame = frame.with_columns(
+        [_month(c) for c in ("introduced", "terminated")]
+        + [
+            # A published postcode is upper case with one space; tidy spacing and case only.
+            pl.col("postcode").str.to_uppercase().str.replace_all(r"\s+", " "),
+            pl.coalesce(
+                pl.col("country"),
+                pl.col("lad_code")
+                .str.slice(0, 1)
+                .replace_strict(COUNTRY_BY_LETTER, default=None, return_dtype=pl.String),
+            ).alias("country"),
+            pl.lit(layout.name).alias("layout"),
+            pl.lit(file).alias("_source_file"),
+            pl.col("_source_row").cast(pl.Int64),
+            pl.lit(vintage).alias("_vintage"),
+        ]
+    )
+    frame = cast_strict(frame, DTYPES, SOURCE, file)
+    nowhere = frame["latitude"] >= _PSEUDO_LATITUDE
+    if nowhere.any():
+        pseudo["latitude/longitude"] = int(nowhere.sum())
+        frame = frame.with_columns(
+            pl.when(pl.col("latitude") >= _PSEUDO_LATITUDE).then(None).otherwise(pl.col(c)).alias(c)
+            for c in ("latitude", "longitude")
+        )
+    return frame.select(COLUMNS), pseudo
+
+
+def _month(column: str) -> pl.Expr:
+    """YYYYMM (or the Lewisham file's YYYYMM.0) as the first of the month; other text is
+    left as it is, so that cast_strict names its row."""
+    text = pl.col(column)
+    return (
+        pl.when(text.str.contains(_YYYYMM))
+        .then(text.str.replace(_YYYYMM, "$1-$2-01"))
+        .otherwise(text)
+        .alias(column)
+    )
+
+
+def _check_rows_complete(frame: pl.DataFrame, file: str) -> None:
+    """Every ONSPD record has a latitude (99.999999 when unknown); a missing one means a
+    short line, which polars pads with nulls instead of failing."""
+    short = frame.filter(pl.col("latitude").is_null())
+    if short.height:
+        row = short["_source_row"][0]
+        raise ParseError(
+            SOURCE,
+            file,
+            f"{short.height} record(s) have no latitude, the first record {row} "
+            f"(postcode {short['postcode'][0]!r}): the line is short or its fields shifted",
+            row=int(row),
+        )
+
+
+def parse_files(
+    paths: Iterable[Path], lad_codes: frozenset[str] | None = None
+) -> tuple[pl.DataFrame, list[ParsedFile]]:
+    """Parse and contract-check several files into one table of unique postcodes.
+
+    A postcode in both the ONSPD and a local lookup keeps its ONSPD record (the
+    national directory is the reference; the lookups are filtered copies of it).
+    """
+    parsed = [item for p in paths for item in parse_file(Path(p), lad_codes)]
+    for item in parsed:
+        validate(item.frame, PostcodesContract, SOURCE, item.file)
+    if not parsed:
+        return _empty(), parsed
+    by_layout = {
+        name: _union([p for p in parsed if p.layout == name])
+        for name in (ONSPD.name, LA_LOOKUP.name)
+    }
+    onspd, lookup = by_layout[ONSPD.name], by_layout[LA_LOOKUP.name]
+    if onspd is not None and lookup is not None:
+        lookup = lookup.join(onspd.select("postcode"), on="postcode", how="anti")
+    frames = [f for f in (onspd, lookup) if f is not None]
+    return pl.concat(frames, how="vertical"), parsed
+
+
+def _union(items: list[ParsedFile]) -> pl.DataFrame | None:
+    """Files of one layout (per-area CSVs, or two councils' lookups) must not overlap."""
+    if not items:
+        return None
+    frame = pl.concat([p.frame for p in items], how="vertical")
+    repeats = frame.filter(~pl.col("postcode").is_first_distinct())
+    if repeats.height:
+        first = repeats.row(0, named=True)
+        earlier = frame.filter(pl.col("postcode") == first["postcode"]).row(0, named=True)
+        raise ContractError(
+            SOURCE,
+            first["_source_file"],
+            f"postcode {first['postcode']} is in more than one {items[0].layout} file: "
+            f"also {earlier['_source_file']} row {earlier['_source_row']} "
+            f"({repeats.height} repeated postcodes)",
+            row=first["_source_row"],
+            hint="give each postcode directory once",
+        )
+    return frame
+
+
+def _empty() -> pl.DataFrame:
+    schema = {c: pl.String for c in COLUMNS} | DTYPES
+    schema |= {"_source_row": pl.Int64, "_vintage": pl.Date}
+    return pl.DataFrame(schema=schema).select(COLUMNS)
+
+
+# --------------------------------------------------------------------------- connector
+
+
+def notes_for(parsed: Sequence[ParsedFile], lad_codes: frozenset[str] | None) -> list[str]:
+    """What the parse left out or changed, per file, for the run's notes."""
+    notes = []
+    for p in parsed:
+        name = Path(p.file.split("!")[-1]).name
+        if lad_codes is not None:
+            notes.append(
+                f"{name}: kept {p.frame.height:,} of {p.records:,} postcodes "
+                f"(local authorities {sorted(lad_codes)})"
+            )
+        if p.pseudo_codes:
+            notes.append(f"{name}: pseudo-codes for 'none' stored as null: {p.pseudo_codes}")
+        if p.unmapped:
+            notes.append(
+                f"{name}: {len(p.unmapped)} published columns not kept: {list(p.unmapped)}"
+            )
+    return notes
+
+
+def _parse(paths: Sequence[Path]) -> ParseResult:
+    frame, parsed = parse_files(paths)
+    dropped = sum(p.frame.height for p in parsed) - frame.height
+    notes = notes_for(parsed, None)
+    if dropped:
+        notes.append(f"{dropped:,} postcodes of local lookups also in the ONSPD: ONSPD kept")
+    return ParseResult({TABLE: frame}, notes)
+
+
+def _fetch(settings: Settings, folder: Path, emit: Emit | None) -> list[raw_store.RawFile]:
+    return fetch_live(ONSPD_ITEM_URL, folder, http.RetryPolicy.for_settings(settings), emit)
+
+
+CONNECTOR = Connector(
+    metadata=METADATA,
+    tables=(
+        RawTable(
+            name=TABLE,
+            description="One row per postcode unit (live or terminated) with its OA, LSOA, "
+            "MSOA, local authority, police force area and location.",
+            checks=(
+                CheckSpec(
+                    name="passes_quality_suite",
+                    suite="postcodes__postcodes",
+                    description="Postcode unique, present and canonical; LSOA codes in the GSS "
+                    "format; dates not in the future and terminations after introductions; "
+                    "at least one row. Failing blocks everything downstream.",
+                    parameters=today_parameter,
+                ),
+                CheckSpec(
+                    name="within_drift_bounds",
+                    suite="postcodes__postcodes_drift",
+                    description="Row-count ceiling, locations inside the UK and completeness "
+                    "of LSOA and local authority. Warns, never blocks.",
+                    blocking=False,
+                ),
+            ),
+        ),
+    ),
+    file_patterns=("ONSPD*.zip", "ONSPD*.csv", "NSPL*.zip", "NSPL*.csv", "*postcode*.csv"),
+    parse=_parse,
+    fetch_live=_fetch,
+)
