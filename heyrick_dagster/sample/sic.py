@@ -66,6 +66,14 @@ SIC_TEXT: dict[str, str] = {
     "96090": "Other service activities n.e.c.",
     "98000": "Residents property management",
     "99999": "Dormant Company",
+    "10850": "Manufacture of prepared meals and dishes",
+    "47190": "Other retail sale in non-specialised stores",
+    "47210": "Retail sale of fruit and vegetables in specialised stores",
+    "47230": "Retail sale of fish, crustaceans and molluscs in specialised stores",
+    "47300": "Retail sale of automotive fuel in specialised stores",
+    "47710": "Retail sale of clothing in specialised stores",
+    "47810": "Retail sale via stalls and markets of food, beverages and tobacco products",
+    "56301": "Licensed clubs",
 }
 
 # Companies that run no premises in the world: (code, weight, words their names use).

@@ -20,7 +20,7 @@ from heyrick_dagster.sources.acquire import acquire
 
 EXTRACT = "2026-11-20"
 FOOD_CODES = ["56103", "56101", "47110", "56102", "47250", "10710"]
-OTHER_CODES = ["68209", "70229", "62020", "96020", "12345"]  # 12345 is not in SIC_TEXTS
+OTHER_CODES = ["68209", "70229", "62020", "96020", "12345"]  # 12345 is not in SIC_TEXT
 STATUSES = ["Active"] * 8 + ["Active - Proposal to Strike off", "Liquidation", "Dissolved"]
 AUTHORITIES = [
     ("523", "Lewisham", "E09000023", "England", "London", "Greater London", "SE"),

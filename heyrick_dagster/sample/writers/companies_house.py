@@ -26,56 +26,12 @@ from pathlib import Path
 
 import polars as pl
 
+from heyrick_dagster.sample.sic import SIC_TEXT
 from heyrick_dagster.sample.world import World
 from heyrick_dagster.sources.companies_house import FIELDS, PUBLISHED_HEADER
 
 SOURCE = "companies_house"
 
-# SIC 2007 texts as Companies House prints them after the code.
-SIC_TEXTS: dict[str, str] = {
-    "10710": "Manufacture of bread; manufacture of fresh pastry goods and cakes",
-    "10850": "Manufacture of prepared meals and dishes",
-    "41100": "Development of building projects",
-    "43999": "Other specialised construction activities not elsewhere classified",
-    "45200": "Maintenance and repair of motor vehicles",
-    "46390": "Non-specialised wholesale of food, beverages and tobacco",
-    "47110": "Retail sale in non-specialised stores with food, beverages or tobacco predominating",
-    "47190": "Other retail sale in non-specialised stores",
-    "47210": "Retail sale of fruit and vegetables in specialised stores",
-    "47220": "Retail sale of meat and meat products in specialised stores",
-    "47230": "Retail sale of fish, crustaceans and molluscs in specialised stores",
-    "47240": "Retail sale of bread, cakes, flour confectionery and sugar confectionery in "
-    "specialised stores",
-    "47250": "Retail sale of beverages in specialised stores",
-    "47260": "Retail sale of tobacco products in specialised stores",
-    "47290": "Other retail sale of food in specialised stores",
-    "47300": "Retail sale of automotive fuel in specialised stores",
-    "47710": "Retail sale of clothing in specialised stores",
-    "47730": "Dispensing chemist in specialised stores",
-    "47810": "Retail sale via stalls and markets of food, beverages and tobacco products",
-    "47910": "Retail sale via mail order houses or via Internet",
-    "49320": "Taxi operation",
-    "49410": "Freight transport by road",
-    "55100": "Hotels and similar accommodation",
-    "56101": "Licensed restaurants",
-    "56102": "Unlicensed restaurants and cafes",
-    "56103": "Take-away food shops and mobile food stands",
-    "56210": "Event catering activities",
-    "56290": "Other food services",
-    "56301": "Licensed clubs",
-    "56302": "Public houses and bars",
-    "62020": "Information technology consultancy activities",
-    "68100": "Buying and selling of own real estate",
-    "68209": "Other letting and operating of own or leased real estate",
-    "69201": "Accounting and auditing activities",
-    "70229": "Management consultancy activities other than financial management",
-    "74909": "Other professional, scientific and technical activities n.e.c.",
-    "81210": "General cleaning of buildings",
-    "82990": "Other business support service activities n.e.c.",
-    "96020": "Hairdressing and other beauty treatment",
-    "96090": "Other service activities n.e.c.",
-    "99999": "Dormant Company",
-}
 # A code the table lacks still gets the published "code - text" shape.
 UNKNOWN_SIC_TEXT = "Other activities n.e.c."
 NONE_SUPPLIED = "None Supplied"
@@ -248,7 +204,7 @@ def _sic_fields(codes: list[str], rng: random.Random) -> dict:
     if not codes or rng.random() < 0.02:
         return {"SICCode.SicText_1": NONE_SUPPLIED}
     return {
-        f"SICCode.SicText_{n}": f"{code} - {SIC_TEXTS.get(code, UNKNOWN_SIC_TEXT)}"
+        f"SICCode.SicText_{n}": f"{code} - {SIC_TEXT.get(code, UNKNOWN_SIC_TEXT)}"
         for n, code in enumerate(codes[:4], 1)
     }
 
