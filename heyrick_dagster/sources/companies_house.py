@@ -62,7 +62,7 @@ from heyrick_dagster.sources.base import (
     RawTable,
     today_parameter,
 )
-from heyrick_dagster.sources.contract import cast_strict, validate
+from heyrick_dagster.sources.contract import RawContract, cast_strict, validate
 from heyrick_dagster.sources.errors import ContractError, FetchError, ParseError
 from heyrick_dagster.sources.metadata import SourceMetadata
 
@@ -214,7 +214,7 @@ _CHUNK_ROWS = 50_000
 _TEXT_SCHEMA = {c: pl.String for c in FIELDS.values()} | {"_source_row": pl.Int64}
 
 
-class CompaniesContract(pa.DataFrameModel):
+class CompaniesContract(RawContract):
     """Structure and types at ingest. Content rules (number format, status vocabulary,
     uniqueness, dates not in the future) are the Great Expectations suite's job, so that
     they reach the quality report; duplicates are also refused by the parser."""
@@ -274,13 +274,6 @@ class CompaniesContract(pa.DataFrameModel):
     previous_name_10_company_name: str = pa.Field(nullable=True)
     conf_stmt_next_due_date: date = pa.Field(nullable=True)
     conf_stmt_last_made_up_date: date = pa.Field(nullable=True)
-    source_file: str = pa.Field(nullable=False, alias="_source_file")
-    source_row: int = pa.Field(nullable=False, alias="_source_row")
-    vintage: date = pa.Field(nullable=False, alias="_vintage")
-
-    class Config:
-        strict = True
-        coerce = False
 
 
 @dataclass(frozen=True)

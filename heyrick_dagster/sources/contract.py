@@ -7,6 +7,7 @@ the file and the first failing source rows; nothing is written.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 
 import pandera.polars as pa
 import polars as pl
@@ -15,6 +16,19 @@ from pandera.errors import SchemaError, SchemaErrors
 from heyrick_dagster.sources.errors import ContractError
 
 MAX_EXAMPLES = 5
+
+
+class RawContract(pa.DataFrameModel):
+    """The lineage columns every raw table carries, and strict columns: a source's
+    contract subclasses this and lists its published fields."""
+
+    source_file: str = pa.Field(nullable=False, alias="_source_file")
+    source_row: int = pa.Field(nullable=False, ge=1, alias="_source_row")
+    vintage: date = pa.Field(nullable=False, alias="_vintage")
+
+    class Config:
+        strict = True
+        coerce = False
 
 
 def cast_strict(

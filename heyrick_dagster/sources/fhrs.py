@@ -39,7 +39,7 @@ from heyrick_dagster.sources.base import (
     RawTable,
     today_parameter,
 )
-from heyrick_dagster.sources.contract import cast_strict, validate
+from heyrick_dagster.sources.contract import RawContract, cast_strict, validate
 from heyrick_dagster.sources.errors import FetchError, ParseError, SourceError
 from heyrick_dagster.sources.metadata import SourceMetadata
 
@@ -113,7 +113,7 @@ LINEAGE_COLUMNS = ["_source_file", "_source_row", "_vintage"]
 COLUMNS = list(FIELDS.values()) + LINEAGE_COLUMNS
 
 
-class EstablishmentsContract(pa.DataFrameModel):
+class EstablishmentsContract(RawContract):
     """Structure and types at ingest. Content rules (ratings, postcodes, uniqueness)
     are the Great Expectations suite's job, so that they reach the quality report."""
 
@@ -142,13 +142,6 @@ class EstablishmentsContract(pa.DataFrameModel):
     longitude: float = pa.Field(nullable=True, ge=-180, le=180)
     latitude: float = pa.Field(nullable=True, ge=-90, le=90)
     right_to_reply: str = pa.Field(nullable=True)
-    source_file: str = pa.Field(nullable=False, alias="_source_file")
-    source_row: int = pa.Field(nullable=False, alias="_source_row")
-    vintage: date = pa.Field(nullable=False, alias="_vintage")
-
-    class Config:
-        strict = True
-        coerce = False
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,6 @@ import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -53,7 +52,7 @@ from heyrick_dagster.sources.base import (
     RawTable,
     today_parameter,
 )
-from heyrick_dagster.sources.contract import validate
+from heyrick_dagster.sources.contract import RawContract, validate
 from heyrick_dagster.sources.errors import FetchError, ParseError
 from heyrick_dagster.sources.illegal_working_read import (
     SOURCE,
@@ -125,7 +124,7 @@ _TEXT_COLUMNS = ("liable_party", "trading_name", "address", "postcode")
 _POUNDS = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.0{1,2})?$")
 
 
-class PenaltiesContract(pa.DataFrameModel):
+class PenaltiesContract(RawContract):
     """Structure, types and hard limits at ingest; content rules (postcode formats,
     completeness) are the Great Expectations suites' job, so that they reach the report."""
 
@@ -140,13 +139,6 @@ class PenaltiesContract(pa.DataFrameModel):
     penalty_gbp: int = pa.Field(nullable=False, ge=1, le=10_000_000)
     illegal_workers: int = pa.Field(nullable=True, ge=1, le=10_000)
     record_id: str = pa.Field(nullable=False, unique=True)
-    source_file: str = pa.Field(nullable=False, alias="_source_file")
-    source_row: int = pa.Field(nullable=False, ge=1, alias="_source_row")
-    vintage: date = pa.Field(nullable=False, alias="_vintage")
-
-    class Config:
-        strict = True
-        coerce = False
 
 
 @dataclass(frozen=True)

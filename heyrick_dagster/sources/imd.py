@@ -40,7 +40,7 @@ import polars as pl
 
 from heyrick_dagster.sources import http, raw_store
 from heyrick_dagster.sources.base import CheckSpec, Connector, Emit, ParseResult, RawTable
-from heyrick_dagster.sources.contract import cast_strict, validate
+from heyrick_dagster.sources.contract import RawContract, cast_strict, validate
 from heyrick_dagster.sources.errors import ContractError, ParseError
 from heyrick_dagster.sources.metadata import SourceMetadata
 
@@ -160,7 +160,7 @@ COLUMNS = [
 ]
 
 
-class LsoaDeprivationContract(pa.DataFrameModel):
+class LsoaDeprivationContract(RawContract):
     """Structure, types, the key and the published ranges at ingest; rank/decile
     consistency and completeness are the Great Expectations suites' job."""
 
@@ -174,13 +174,6 @@ class LsoaDeprivationContract(pa.DataFrameModel):
     income_score: float = pa.Field(nullable=True, ge=0, le=1)
     employment_score: float = pa.Field(nullable=True, ge=0, le=1)
     population: int = pa.Field(nullable=True, ge=0)
-    source_file: str = pa.Field(nullable=False, alias="_source_file")
-    source_row: int = pa.Field(nullable=False, alias="_source_row")
-    vintage: date = pa.Field(nullable=False, alias="_vintage")
-
-    class Config:
-        strict = True
-        coerce = False
 
 
 @dataclass(frozen=True)

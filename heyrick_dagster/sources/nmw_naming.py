@@ -48,7 +48,7 @@ from lxml import etree
 
 from heyrick_dagster.sources import http, raw_store
 from heyrick_dagster.sources.base import CheckSpec, Connector, Emit, ParseResult, RawTable
-from heyrick_dagster.sources.contract import validate
+from heyrick_dagster.sources.contract import RawContract, validate
 from heyrick_dagster.sources.errors import ParseError
 from heyrick_dagster.sources.metadata import SourceMetadata
 from heyrick_dagster.sources.nmw_naming_lines import (
@@ -127,7 +127,7 @@ SCHEMA: dict[str, pl.DataType] = {
 }
 
 
-class NamedEmployersContract(pa.DataFrameModel):
+class NamedEmployersContract(RawContract):
     """Structure, types and the ranges no published round can break. Key uniqueness and
     dates against the run date are the Great Expectations suite's job."""
 
@@ -141,13 +141,6 @@ class NamedEmployersContract(pa.DataFrameModel):
     workers: int = pa.Field(nullable=False, ge=1)
     ceased_trading: bool = pa.Field(nullable=False)
     record_id: str = pa.Field(nullable=False)
-    source_file: str = pa.Field(nullable=False, alias="_source_file")
-    source_row: int = pa.Field(nullable=False, ge=1, alias="_source_row")
-    vintage: date = pa.Field(nullable=False, alias="_vintage")
-
-    class Config:
-        strict = True
-        coerce = False
 
 
 @dataclass

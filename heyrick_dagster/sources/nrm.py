@@ -55,7 +55,7 @@ from heyrick_dagster.sources.base import (
     RawTable,
     today_parameter,
 )
-from heyrick_dagster.sources.contract import cast_strict, validate
+from heyrick_dagster.sources.contract import RawContract, cast_strict, validate
 from heyrick_dagster.sources.errors import ContractError, FetchError, ParseError
 from heyrick_dagster.sources.metadata import SourceMetadata
 from heyrick_dagster.sources.nrm_tables import (
@@ -139,7 +139,7 @@ _THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+$")
 _TABLES_FILE = re.compile(r"quarter-[1-4]-\d{4}.*tables\.ods$", re.IGNORECASE)
 
 
-class ReferralsContract(pa.DataFrameModel):
+class ReferralsContract(RawContract):
     """Structure, types and vocabularies at ingest. Uniqueness of the key, row floors and
     drift are the Great Expectations suites' job, so that they reach the quality report."""
 
@@ -152,13 +152,6 @@ class ReferralsContract(pa.DataFrameModel):
     referrals: int = pa.Field(nullable=True, ge=0)
     suppressed: bool = pa.Field(nullable=False)
     table_id: str = pa.Field(nullable=False, str_matches=r"^Table \d+[a-z]?$")
-    source_file: str = pa.Field(nullable=False, alias="_source_file")
-    source_row: int = pa.Field(nullable=False, ge=1, alias="_source_row")
-    vintage: date = pa.Field(nullable=False, alias="_vintage")
-
-    class Config:
-        strict = True
-        coerce = False
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,7 @@ from heyrick_dagster.sources.base import (
     RawTable,
     today_parameter,
 )
-from heyrick_dagster.sources.contract import cast_strict, validate
+from heyrick_dagster.sources.contract import RawContract, cast_strict, validate
 from heyrick_dagster.sources.errors import ContractError, ParseError
 from heyrick_dagster.sources.metadata import SourceMetadata
 from heyrick_dagster.sources.postcodes_files import (
@@ -165,7 +165,7 @@ LINEAGE_COLUMNS = ["_source_file", "_source_row", "_vintage"]
 COLUMNS = RAW_FIELDS + ["layout"] + LINEAGE_COLUMNS
 
 
-class PostcodesContract(pa.DataFrameModel):
+class PostcodesContract(RawContract):
     """Types, the key and its format at ingest. Code formats, date order, locations and
     completeness are the Great Expectations suites' job, so that they reach the report."""
 
@@ -184,13 +184,6 @@ class PostcodesContract(pa.DataFrameModel):
     longitude: float = pa.Field(nullable=True, ge=-180, le=180)
     country: str = pa.Field(nullable=True)
     layout: str = pa.Field(nullable=False, isin=[ONSPD.name, LA_LOOKUP.name])
-    source_file: str = pa.Field(nullable=False, alias="_source_file")
-    source_row: int = pa.Field(nullable=False, alias="_source_row")
-    vintage: date = pa.Field(nullable=False, alias="_vintage")
-
-    class Config:
-        strict = True
-        coerce = False
 
 
 @dataclass(frozen=True)
