@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import shutil
 
+import pytest
+
 from heyrick_dagster.cli import main
 from tests.conftest import FIXTURES
 
@@ -59,3 +61,26 @@ def test_a_bad_setting_is_a_clear_error_not_a_traceback(monkeypatch, capsys):
     monkeypatch.setenv("HEYRICK_MODE", "production")
     assert main(["sample"]) == 2
     assert "HEYRICK_MODE='production'" in capsys.readouterr().err
+
+
+SOURCES = ["fhrs", "companies_house", "illegal_working", "nmw_naming", "imd", "postcodes", "nrm"]
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_check_accepts_a_sample_file_of_every_source(source, sample_dir, capsys):
+    path = sorted(p for p in (sample_dir / source).iterdir() if p.is_file())[0]
+    code = main(["check", source, str(path)])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert f"source {source}, file {path}" in out and "Verdict: PASS" in out
+    assert re.search(rf"Parsed [\d,]+ records into {source}__\w+", out)
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_check_rejects_an_html_error_page_for_every_source(source, tmp_path, capsys):
+    page = tmp_path / "download.html"
+    page.write_text("<!DOCTYPE html><html><body><h1>503 Service Unavailable</h1></body></html>")
+    code = main(["check", source, str(page)])
+    out = capsys.readouterr().out
+    assert code == 1, out
+    assert "Verdict: FAIL" in out and f"source {source}" in out and str(page) in out
