@@ -12,7 +12,7 @@ export DAGSTER_HOME := $(CURDIR)/dagster_home
 export GX_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: install run test ui sample clean
+.PHONY: install run test ui sample bench clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -32,6 +32,9 @@ sample: install
 
 test: install
 	$(VENV)/bin/python -m pytest
+
+bench: install
+	$(VENV)/bin/python -m benchmarks.sources
 
 ui: install
 	$(VENV)/bin/dagster dev -w workspace.yaml

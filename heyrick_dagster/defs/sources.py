@@ -17,11 +17,25 @@ from heyrick_dagster.defs.metadata import (
 from heyrick_dagster.quality import gx_runner
 from heyrick_dagster.settings import Settings
 from heyrick_dagster.sources.acquire import acquire
-from heyrick_dagster.sources.base import CheckSpec, Connector, RawTable
+from heyrick_dagster.sources.base import CheckSpec, Connector, RawTable, Scope
 from heyrick_dagster.sources.errors import SourceError
 from heyrick_dagster.sources.registry import CONNECTORS
 
 RAW_SCHEMA = "raw"
+SCOPE_SOURCE = dg.AssetKey([RAW_SCHEMA, "fhrs__establishments"])
+
+
+def area_scope(settings: Settings) -> Scope:
+    """All areas when HEYRICK_AREAS is empty; else the postcode districts of the FHRS
+    premises in those areas (the FHRS asset has already kept only their files)."""
+    if not settings.areas:
+        return Scope()
+    districts = warehouse.query(
+        settings.duckdb_path,
+        "select distinct upper(split_part(trim(postcode), ' ', 1)) as district "
+        "from raw.fhrs__establishments where postcode like '% %'",
+    )["district"]
+    return Scope(postcode_districts=frozenset(districts.to_list()))
 
 
 def raw_key(connector: Connector, table: RawTable) -> dg.AssetKey:
@@ -47,6 +61,10 @@ def build_raw_asset(connector: Connector) -> dg.AssetsDefinition:
         for table in connector.tables
     ]
 
+    if connector.scoped:
+        # The areas in scope are read off the FHRS premises, so FHRS comes first.
+        specs = [spec.replace_attributes(deps=[SCOPE_SOURCE]) for spec in specs]
+
     @dg.multi_asset(name=f"raw_{connector.key}", specs=specs, code_version=f"{connector.key}-1")
     def _raw(context: dg.AssetExecutionContext, settings: dg.ResourceParam[Settings]):
         try:
@@ -59,7 +77,17 @@ def build_raw_asset(connector: Connector) -> dg.AssetsDefinition:
                 context.log.info(
                     f"{connector.key}: {len(acquired.files)} file(s) of vintage {acquired.vintage}"
                 )
-            parsed = connector.parse([f.path for f in acquired.files])
+            paths = [f.path for f in acquired.files]
+            if connector.scoped:
+                scope = area_scope(settings)
+                if scope.postcode_districts is not None:
+                    context.log.info(
+                        f"{connector.key}: keeping the {len(scope.postcode_districts)} postcode "
+                        "districts of the FHRS premises in HEYRICK_AREAS"
+                    )
+                parsed = connector.parse(paths, scope)
+            else:
+                parsed = connector.parse(paths)
         except SourceError as exc:
             # Nothing is written: the last good raw tables stay as they were.
             raise failure_from_source_error(exc, settings) from exc

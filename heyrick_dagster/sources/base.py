@@ -8,7 +8,7 @@ and `quality/file_check.py`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -53,6 +53,17 @@ class RawTable:
 
 
 @dataclass(frozen=True)
+class Scope:
+    """What the areas in scope (HEYRICK_AREAS) mean for a national file: the postcode
+    districts of the in-scope FHRS premises. None means no filter (all areas)."""
+
+    postcode_districts: frozenset[str] | None = None
+
+
+ALL_AREAS = Scope()
+
+
+@dataclass(frozen=True)
 class ParseResult:
     tables: dict[str, pl.DataFrame]  # RawTable.name -> typed, contract-checked frame
     notes: list[str] = field(default_factory=list)  # e.g. unmapped published fields, skipped rows
@@ -66,13 +77,16 @@ class Connector:
     file_patterns: tuple[str, ...]
     # Parse and contract-check files; raise SourceError (naming file and row) on bad input.
     # An empty list gives empty frames with the table's columns (an absent optional source).
-    parse: Callable[[Sequence[Path]], ParseResult]
+    # A connector whose national file should be cut to the areas in scope also takes
+    # a Scope, and says so with `scoped=True` (its raw asset then runs after FHRS).
+    parse: Callable[..., ParseResult]
     # Download the official files into `folder` (a raw-store vintage folder) and
     # record them with raw_store.record(path, origin=url). Settings give areas,
     # timeouts and base URLs; `emit` reports progress.
     fetch_live: Callable[[Settings, Path, Emit | None], list[raw_store.RawFile]]
     # Optional: keep only the files of the areas in scope (sample and files modes).
     select: Callable[[list[Path], tuple[str, ...]], list[Path]] | None = None
+    scoped: bool = False
 
     @property
     def key(self) -> str:

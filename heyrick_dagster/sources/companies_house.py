@@ -55,11 +55,13 @@ import polars as pl
 
 from heyrick_dagster.sources import http, raw_store
 from heyrick_dagster.sources.base import (
+    ALL_AREAS,
     CheckSpec,
     Connector,
     Emit,
     ParseResult,
     RawTable,
+    Scope,
     today_parameter,
 )
 from heyrick_dagster.sources.contract import RawContract, cast_strict, validate
@@ -816,9 +818,9 @@ def select_latest_snapshot(paths: list[Path], areas: tuple[str, ...]) -> list[Pa
     return whole[:1] or latest
 
 
-def _parse(paths: Sequence[Path]) -> ParseResult:
-    # The areas in scope are not wired yet, so only the SIC filter applies.
-    frame, parsed = read_companies(paths, postcode_districts=None)
+def _parse(paths: Sequence[Path], scope: Scope = ALL_AREAS) -> ParseResult:
+    """Food-sector companies anywhere, plus every company registered in the areas in scope."""
+    frame, parsed = read_companies(paths, postcode_districts=scope.postcode_districts)
     return ParseResult({TABLE: frame}, [p.note() for p in parsed])
 
 
@@ -857,5 +859,6 @@ CONNECTOR = Connector(
     file_patterns=("BasicCompanyData*.zip", "BasicCompanyData*.csv"),
     parse=_parse,
     fetch_live=_fetch,
+    scoped=True,
     select=select_latest_snapshot,
 )

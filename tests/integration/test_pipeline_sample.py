@@ -179,3 +179,46 @@ def test_each_bad_input_fails_the_raw_asset_and_keeps_table_and_bytes(fixture, s
     assert after.equals(before)
     kept = [p for p in (sample_settings.raw_dir / "fhrs").rglob(target.name)]
     assert [p.read_bytes() for p in kept] == [bad_bytes]
+
+
+def test_areas_in_scope_cut_the_national_files_to_their_postcode_districts(
+    sample_dir, make_settings
+):
+    from heyrick_dagster.defs.sources import assets
+
+    settings = make_settings(areas=("523",))
+    shutil.copytree(sample_dir, settings.sample_dir)
+    wanted = [
+        a for a in assets if a.node_def.name in ("raw_fhrs", "raw_companies_house", "raw_postcodes")
+    ]
+    assert dg.materialize(wanted, resources={"settings": settings}).success
+
+    db = settings.duckdb_path
+    authorities = warehouse.query(
+        db, "select distinct local_authority_code c from raw.fhrs__establishments"
+    )
+    assert authorities["c"].to_list() == ["523"]
+    districts = set(
+        warehouse.query(
+            db,
+            "select distinct upper(split_part(trim(postcode), ' ', 1)) d "
+            "from raw.fhrs__establishments where postcode like '% %'",
+        )["d"]
+    )
+    postcode_districts = set(
+        warehouse.query(
+            db, "select distinct split_part(postcode, ' ', 1) d from raw.postcodes__postcodes"
+        )["d"]
+    )
+    assert postcode_districts and postcode_districts <= districts
+
+    companies = warehouse.query(
+        db,
+        "select upper(split_part(trim(reg_address_postcode), ' ', 1)) d, "
+        "concat_ws(' ', sic_code_sic_text_1, sic_code_sic_text_2, sic_code_sic_text_3, "
+        "sic_code_sic_text_4) sic from raw.companies_house__companies",
+    )
+    food = companies["sic"].str.contains(r"\b(56\d{3}|47[12]\d0|10710|46390)\b")
+    in_area = companies["d"].is_in(sorted(districts))
+    assert (food | in_area).all(), "every kept company is food-sector or registered in scope"
+    assert (in_area & ~food).sum() > 0, "non-food companies registered in scope are kept too"
