@@ -19,6 +19,7 @@ import datetime as dt
 import importlib
 import json
 import pkgutil
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -96,8 +97,12 @@ def generate_sample(
     world = build_world(seed, scale)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    sources = {source: [str(p) for p in write(world, out_dir)]
-               for source, write in writer_modules().items()}
+    sources = {}
+    for source, write in writer_modules().items():
+        # A previous seed's files would otherwise stay beside this one's and be read
+        # (a Companies House zip is named after its extract date, which moves with the seed).
+        shutil.rmtree(out_dir / source, ignore_errors=True)
+        sources[source] = [str(p) for p in write(world, out_dir)]
     counts = dict(world.authorities.select("fsa_code").join(
         world.premises.group_by("fsa_code").len(), on="fsa_code", how="left", maintain_order="left")
         .fill_null(0).iter_rows())

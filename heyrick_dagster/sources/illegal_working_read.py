@@ -423,7 +423,9 @@ def _read_html_table(
         if not any(cells):
             blank += 1
             continue
-        if _FOOTER_WORDS.match(cells[0]):
+        # "Total" alone with an amount is a total row; "Total Car Wash Ltd" with an
+        # address is an employer.
+        if _FOOTER_WORDS.match(cells[0]) and not any(cells[1:-1]):
             publication.notes.append(f"{Path(file).name}: {label}: total row {cells} skipped")
             continue
         record += 1
@@ -610,7 +612,11 @@ def _footer_reason(values: dict[str, Cell]) -> str | None:
     identity = [values.get(c) for c in ("liable_party", "trading_name", "address", "postcode")]
     formulas = [v for v in values.values() if isinstance(v, Formula)]
     first = values.get("liable_party")
-    if isinstance(first, str) and _FOOTER_WORDS.match(first):
+    if (
+        isinstance(first, str)
+        and _FOOTER_WORDS.match(first)
+        and all(_is_blank(v) for v in identity[1:])
+    ):
         return f"a total row ({first!r})"
     if all(_is_blank(v) for v in identity):
         if formulas:

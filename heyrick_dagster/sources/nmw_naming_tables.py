@@ -149,7 +149,12 @@ def read_table(rows: Sequence[Sequence[Cell]]) -> TableRead:
         if not filled:
             continue
         values = {c: _cell(cells, i) for c, i in mapping.items()}
-        if len(filled) == 1 or filled[0].lower().startswith("total") or not any(values.values()):
+        # A total row says "Total" with amounts but no place; "Total Fitness Ltd, Leeds"
+        # is an employer.
+        is_total = filled[0].lower().startswith("total") and not (
+            values.get("location") or values.get("postcode")
+        )
+        if len(filled) == 1 or is_total or not any(values.values()):
             read.skipped.append(number)  # a note, a footnote or a total
             continue
         try:

@@ -89,6 +89,16 @@ _DIMENSIONS = ("age", "exploitation", "gender")
 _AMBIGUOUS = re.compile(r"(not specified|unknown|not recorded)( or (not specified|unknown))?", re.I)
 
 
+# Text under a table: "Source: ...", "Notes", "1. Figures are ...", "[c] ...", long prose.
+_NOTE = re.compile(
+    r"^(source\b|(foot)?notes?\b|\[|figures\b|this (table|worksheet)\b|\d+[.)]\s)", re.I
+)
+
+
+def _is_note(text: str) -> bool:
+    return len(text) > 60 or bool(_NOTE.match(text))
+
+
 def clean(text: str | None) -> str | None:
     """A cell's text without GSS "[note N]" markers and with single spaces; None when empty."""
     if text is None:
@@ -383,7 +393,9 @@ def _data_rows(
     table: AreaTable,
     file: str,
 ) -> list[AreaRow]:
-    """Area rows from `start` to the first blank row or footnote (a row without counts)."""
+    """Area rows from `start` to the first blank row or footnote: a row with neither an
+    area name nor counts, or text alone in the first column (a note). A named area whose
+    counts are all blank is an error, never a silent end of the table."""
     rows: list[AreaRow] = []
     seen: dict[str, int] = {}
     count_cols = [c.index for c in table.columns]
@@ -393,7 +405,15 @@ def _data_rows(
         cells = {j: clean(row[j]) if j < len(row) else None for j in count_cols}
         name = clean(row[name_col]) if name_col < len(row) else None
         if not any(cells.values()):
-            break  # blank row, footnote or note text: the table has ended
+            if name is None or _is_note(name):
+                break  # blank row, footnote or note text: the table has ended
+            raise ParseError(
+                SOURCE,
+                file,
+                f"sheet {table.sheet!r}: area {name!r} has no counts (not even a "
+                "suppression marker such as [c])",
+                row=i + 1,
+            )
         if name is None:
             raise ParseError(
                 SOURCE,

@@ -414,3 +414,17 @@ def test_blank_html_rows_are_skipped_and_reported(tmp_path):
     parsed = iw.parse_file(path)
     assert parsed.frame.height == 5
     assert any("table 2 (London): 1 blank row(s) skipped" in n for n in parsed.notes)
+
+
+def test_an_employer_whose_name_starts_with_total_is_kept_and_the_total_row_skipped(tmp_path):
+    page = tmp_path / GOOD_HTML.name
+    employer = (
+        "<tr><td>Total Car Wash Ltd</td><td>Total Car Wash</td>"
+        "<td>1 Test Road, Leeds, West Yorkshire</td><td>LS1 1ZZ</td><td>£10,000</td></tr>"
+    )
+    text = GOOD_HTML.read_text(encoding="utf-8")
+    page.write_text(text.replace("<tr><td>Total</td>", employer + "<tr><td>Total</td>", 1))
+    frame, parsed = iw.parse_files([page])
+    assert "Total Car Wash Ltd" in frame["liable_party"].to_list()
+    assert frame.height == iw.parse_files([GOOD_HTML])[0].height + 1
+    assert any("total row ['Total'" in n for n in parsed[0].notes)

@@ -423,3 +423,18 @@ def test_a_csv_the_reader_cannot_split_names_the_line(tmp_path):
     ) as caught:
         nmw_naming.parse_files([path])
     assert caught.value.row == 2
+
+
+def test_an_employer_whose_name_starts_with_total_is_kept_and_the_total_row_skipped(tmp_path):
+    path = tmp_path / "2024-R2_2024-06-20_employers-named.csv"
+    path.write_text(
+        "Employer name,Location,Arrears (£),Number of workers\n"
+        'Total Fitness Ltd,Leeds,"£1,234.00",3\n'
+        'Harbour Pizza Ltd,Lewisham,"£99.50",1\n'
+        'Total,,"£1,333.50",4\n',
+        encoding="utf-8",
+    )
+    result = nmw_naming.CONNECTOR.parse([path])
+    frame = result.tables["named_employers"]
+    assert frame["employer_name"].to_list() == ["Total Fitness Ltd", "Harbour Pizza Ltd"]
+    assert any("skipped: [4]" in note for note in result.notes), result.notes

@@ -294,3 +294,15 @@ def test_fixtures_are_what_make_fixtures_writes(tmp_path):
     """The committed fixtures are reproducible from their generator."""
     write_ods(tmp_path / "good.ods", good_sheets())
     assert (tmp_path / "good.ods").read_bytes() == GOOD.read_bytes()
+
+
+def test_a_named_area_with_blank_counts_is_an_error_not_the_end_of_the_table(tmp_path):
+    sheets = good_sheets()
+    table = sheets["Table_10"]
+    devon = next(i for i, row in enumerate(table) if row and row[0] == "Devon & Cornwall")
+    table[devon] = ["Devon & Cornwall"] + [None] * 13
+    path = tmp_path / NAME
+    write_ods(path, sheets)
+    with pytest.raises(ParseError, match=r"area 'Devon & Cornwall' has no counts") as e:
+        nrm.parse_file(path)
+    assert e.value.row == devon + 1

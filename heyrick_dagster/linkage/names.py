@@ -1,0 +1,255 @@
+"""Business names for matching: one raw name in, comparable forms out.
+
+`parse_name("G&G PHOENIX FOODS LTD T/A Golden Kebab House")` gives
+
+- registered part "g and g phoenix foods" (full) / "g and g phoenix" (core),
+- trading part    "golden kebab house"    (full) / "golden" (core),
+- legal form      "ltd".
+
+Steps, in order:
+
+1. "T/A", "T/AS", "T.A.", "trading as" split the registered name from the trading
+   name (as the dbt macro `trading_as` does; a bare "TA" is a word, not a marker).
+2. `normalise`: accents folded, lower case, "&" -> "and", apostrophes dropped
+   ("Tony's" -> "tonys"), other punctuation -> space, white space collapsed; the
+   dbt macro `normalise_name` does the same except that it has no accent folding
+   ("café" becomes "caf" there, "cafe" here).
+3. The legal form that ends a name is split off (`LEGAL_FORMS`, the list of the dbt
+   macro `company_legal_form`), with an old register's "(THE)" after it.
+   What is left is the `full` form.
+4. The `core` form also drops: words in parentheses ("(LEWISHAM)", "(UK)"), the
+   qualifiers a registrant adds to make a name unique ("UK", "GB", "GROUP"...),
+   a leading "the", and `LOW_IDENTITY_PHRASES` / `LOW_IDENTITY_WORDS`: the trade
+   words that half the takeaways in a street share. "Golden Kebab House" and
+   "Golden Kebab" both have the core "golden". A core that nothing is left of is
+   None: "Food & Wine" has a full form and no core, and never links on its core.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import polars as pl
+
+# Legal form code -> the words that spell it at the end of a normalised name
+# (longest phrases first within each code; llp before lp, as in company_legal_form.sql).
+LEGAL_FORMS: dict[str, tuple[str, ...]] = {
+    "llp": ("limited liability partnership", "partneriaeth atebolrwydd cyfyngedig", "l l p", "llp"),
+    "plc": ("public limited company", "cwmni cyfyngedig cyhoeddus", "p l c", "plc"),
+    "cic": ("community interest company", "cwmni buddiant cymunedol", "c i c", "cic"),
+    "cio": ("charitable incorporated organisation", "sefydliad corfforedig elusennol", "cio"),
+    "lp": ("limited partnership", "partneriaeth cyfyngedig", "l p", "lp"),
+    "unlimited": ("unlimited", "unltd"),
+    "ltd": ("limited", "l t d", "ltd", "cyfyngedig", "cyf"),
+}
+
+# Trade phrases removed before single words, so "food and wine" goes whole and
+# the "and" of "s and b" stays.
+LOW_IDENTITY_PHRASES: tuple[str, ...] = (
+    "food and wine",
+    "food and wines",
+    "fish and chips",
+    "chicken and ribs",
+    "chicken and pizza",
+    "pizza and kebab",
+    "kebab and pizza",
+    "burger and chicken",
+    "off licence",
+    "off license",
+    "mini market",
+    "mini mart",
+    "super market",
+    "take away",
+    "fish bar",
+    "peri peri",
+    "fried chicken",
+    "food centre",
+    "food center",
+    "food services",
+    "food service",
+    "convenience store",
+    "news and booze",
+)
+
+# Words that say what kind of shop it is, not which one. Deliberately not here:
+# words that name a business as often as they describe it ("golden", "royal",
+# "star", "best", place names) -- they are the identity the core keeps.
+LOW_IDENTITY_WORDS: frozenset[str] = frozenset(
+    """
+    kebab kebabs kebabish pizza pizzas pizzeria pizzeria express food foods chicken chickens
+    fried grill grills house cafe caffe coffee store stores minimarket minimart supermarket
+    market mart takeaway takeaways restaurant restaurants bar burger burgers chippy chips
+    fish diner kitchen bakery bakers baker catering caterers convenience newsagent newsagents
+    news off licence wines wine booze grocers grocery groceries local shop shops balti tandoori
+    curry indian chinese ribs wings sandwich sandwiches deli trading retail
+""".split()
+)
+
+# What a registrant adds to a name already taken ("(UK)", "GROUP", "HOLDINGS"):
+# removed from the end of the core only.
+UNIQUENESS_QUALIFIERS: frozenset[str] = frozenset(
+    "uk gb group services international enterprises holdings co company".split()
+)
+
+_TRADING_AS = re.compile(
+    r"^(.*?)[\s,(]+(?:t/as?|t\.a\.|trading as)[\s:]+(.*?)[\s)]*$", re.IGNORECASE
+)
+_LEGAL_FORM = re.compile(
+    r"(?:^|\s)(" + "|".join(w for words in LEGAL_FORMS.values() for w in words) + r")(?: the)?$"
+)
+_WORD_TO_FORM = {w: code for code, words in LEGAL_FORMS.items() for w in words}
+_PARENTHESES = re.compile(r"\([^)]*\)")
+_PHRASES = re.compile(r"\b(" + "|".join(re.escape(p) for p in LOW_IDENTITY_PHRASES) + r")\b")
+
+
+@dataclass(frozen=True)
+class NameForms:
+    full: str | None  # normalised, legal form removed
+    core: str | None  # full without the low-identity words; None when nothing is left
+    trade: tuple[str, ...] = ()  # the low-identity words removed from the core
+
+
+@dataclass(frozen=True)
+class ParsedName:
+    registered: NameForms  # the whole name when there is no "trading as"
+    trading: NameForms  # the part after "T/A"; both forms None when there is none
+    legal_form: str | None  # "ltd", "plc", "llp", ... or None
+
+
+def normalise(text: str | None) -> str | None:
+    """Lower case, "&" as "and", punctuation as space; None when nothing is left."""
+    if text is None:
+        return None
+    folded = unicodedata.normalize("NFKD", text)
+    folded = "".join(c for c in folded if not unicodedata.combining(c)).lower()
+    folded = folded.replace("&", " and ")
+    folded = re.sub(r"['’`]", "", folded)
+    folded = re.sub(r"[^a-z0-9 ]", " ", folded)
+    folded = re.sub(r"\s+", " ", folded).strip()
+    return folded or None
+
+
+def split_trading_as(text: str | None) -> tuple[str | None, str | None]:
+    """("ABC LTD T/A Golden Fry") -> ("ABC LTD", "Golden Fry"); no marker -> (text, None)."""
+    if text is None or not text.strip():
+        return None, None
+    match = _TRADING_AS.match(text.strip())
+    if not match:
+        return text.strip(), None
+    registered, trading = match.group(1).strip(), match.group(2).strip()
+    return registered or None, trading or None
+
+
+def strip_legal_form(normalised: str | None) -> tuple[str | None, str | None]:
+    """("golden kebab house ltd") -> ("golden kebab house", "ltd"). Only the end is looked
+    at, so "limited edition cafe" keeps its word; a name that is only a legal form
+    ("! LTD") gives None: there is nothing to match on."""
+    if normalised is None:
+        return None, None
+    match = _LEGAL_FORM.search(normalised)
+    if not match:
+        return normalised, None
+    rest = normalised[: match.start()].strip()
+    return rest or None, _WORD_TO_FORM[match.group(1)]
+
+
+def core_of(text: str | None) -> str | None:
+    """The identifying words of a name as published (before normalising), see module doc."""
+    if text is None:
+        return None
+    without_brackets = _PARENTHESES.sub(" ", text)
+    full, _ = strip_legal_form(normalise(without_brackets))
+    if full is None:
+        return None
+    words = _PHRASES.sub(" ", full).split()
+    if words and words[0] == "the":
+        words = words[1:]
+    while words and (words[-1] in UNIQUENESS_QUALIFIERS or words[-1] == "and"):
+        words = words[:-1]
+    words = [w for w in words if w not in LOW_IDENTITY_WORDS]
+    while words and words[-1] == "and":  # "Rose Pizza & Grill" -> "rose"
+        words = words[:-1]
+    while words and words[0] == "and":
+        words = words[1:]
+    # A lone "and" or "the" left between removed words is no name.
+    if all(w in {"and", "the", "of", "s"} for w in words):
+        return None
+    return " ".join(words) or None
+
+
+def trade_words(text: str | None) -> tuple[str, ...]:
+    """The low-identity words a name has ("Ankara Chippy" -> ("chippy",)): the core rule
+    asks two names agreeing on their core not to name different trades."""
+    full, _ = strip_legal_form(normalise(_PARENTHESES.sub(" ", text or "")))
+    if full is None:
+        return ()
+    found = {w for phrase in _PHRASES.findall(full) for w in phrase.split() if w != "and"}
+    found |= {w for w in full.split() if w in LOW_IDENTITY_WORDS}
+    return tuple(sorted(found))
+
+
+def forms(text: str | None) -> NameForms:
+    """Full and core forms of one name (no trading-as split)."""
+    full, _ = strip_legal_form(normalise(text))
+    if not full:
+        return NameForms(full=None, core=None)
+    return NameForms(full=full, core=core_of(text), trade=trade_words(text))
+
+
+@lru_cache(maxsize=200_000)
+def parse_name(text: str | None) -> ParsedName:
+    """Split "trading as", then give full and core forms of each part, and the legal form.
+
+    The legal form usually ends the registered part ("ABC FOODS LTD T/A GOLDEN FRY") but
+    may end the whole name ("MUHAMMAD UMER T/A MABZ LTD"): either counts.
+    """
+    registered, trading = split_trading_as(text)
+    _, form_registered = strip_legal_form(normalise(registered))
+    _, form_trading = strip_legal_form(normalise(trading))
+    return ParsedName(
+        registered=forms(registered),
+        trading=forms(trading),
+        legal_form=form_registered or form_trading,
+    )
+
+
+NAME_COLUMNS = (
+    "name_full",
+    "name_core",
+    "name_trade",
+    "trading_full",
+    "trading_core",
+    "trading_trade",
+    "legal_form",
+)
+
+
+def with_name_forms(frame: pl.DataFrame, column: str, prefix: str = "") -> pl.DataFrame:
+    """Adds `<prefix>name_full`, `name_core`, `name_trade`, `trading_full`, `trading_core`,
+    `trading_trade`, `legal_form` computed from `column` (`*_trade`: the trade words, a
+    list). Each distinct name is parsed once."""
+    names = frame.get_column(column).unique().drop_nulls()
+    rows = []
+    for value in names.to_list():
+        parsed = parse_name(value)
+        rows.append(
+            (
+                value,
+                parsed.registered.full,
+                parsed.registered.core,
+                list(parsed.registered.trade),
+                parsed.trading.full,
+                parsed.trading.core,
+                list(parsed.trading.trade),
+                parsed.legal_form,
+            )
+        )
+    schema = {column: frame.schema[column]}
+    schema |= {
+        prefix + c: pl.List(pl.String) if c.endswith("_trade") else pl.String for c in NAME_COLUMNS
+    }
+    lookup = pl.DataFrame(rows, schema=schema, orient="row")
+    return frame.join(lookup, on=column, how="left", nulls_equal=False)
