@@ -262,7 +262,15 @@ def parse_file(path: Path) -> ParsedFile:
 
     if "ItemCount" not in header or "ExtractDate" not in header:
         raise ParseError(SOURCE, file, "the <Header> lacks ItemCount or ExtractDate")
-    item_count = int(header["ItemCount"])
+    try:
+        item_count = int(header["ItemCount"])
+        extract_date = date.fromisoformat(header["ExtractDate"][:10])
+    except ValueError as exc:
+        raise ParseError(
+            SOURCE, file,
+            f"the <Header> is malformed: ItemCount {header['ItemCount']!r}, "
+            f"ExtractDate {header['ExtractDate']!r}",
+        ) from exc
     if item_count != len(records):
         raise ParseError(
             SOURCE,
@@ -272,7 +280,6 @@ def parse_file(path: Path) -> ParsedFile:
             row=len(records) + 1 if len(records) < item_count else item_count + 1,
             hint="download it again; a truncated file would look like a small council",
         )
-    extract_date = date.fromisoformat(header["ExtractDate"][:10])
     frame = _to_frame(records, file, extract_date)
     return ParsedFile(frame, file, extract_date, item_count, dict(unknown))
 

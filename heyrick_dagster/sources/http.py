@@ -25,6 +25,9 @@ USER_AGENT = "heyrick/0.1 (+open-data pipeline; contact via repository)"
 # Status codes worth another try: the service is busy or briefly broken.
 RETRYABLE_STATUS = {408, 425, 429, 500, 502, 503, 504}
 CHUNK = 1 << 16
+# Jitter spreads retries of many clients apart; its own generator leaves the
+# global random state (which seeded code relies on) untouched.
+_JITTER = random.Random()
 
 ProgressCallback = Callable[[int, int | None], None]
 
@@ -44,7 +47,7 @@ class RetryPolicy:
         if retry_after and retry_after.strip().isdigit():
             return min(float(retry_after), self.max_wait_s)
         base = self.backoff_s * (2 ** (attempt - 1))
-        return min(base + random.uniform(0, base / 2), self.max_wait_s)
+        return min(base + _JITTER.uniform(0, base / 2), self.max_wait_s)
 
 
 class _Retryable(Exception):

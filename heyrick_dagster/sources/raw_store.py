@@ -65,5 +65,7 @@ def record(path: Path, origin: str) -> RawFile:
 def copy_in(src: Path, raw_dir: Path, source: str, vintage: str) -> RawFile:
     """Copy a local file (sample or user-supplied) into the raw store."""
     dest = vintage_dir(raw_dir, source, vintage) / src.name
-    shutil.copyfile(src, dest)
+    part = dest.with_name(dest.name + ".part")
+    shutil.copyfile(src, part)  # never a half-copied file under the final name
+    part.replace(dest)
     return record(dest, origin=str(src))

@@ -110,3 +110,12 @@ def test_unknown_published_fields_are_counted_not_dropped_silently(tmp_path):
     newer.write_text(text.replace("<SchemeType>", "<Phone>020 0000 0000</Phone><SchemeType>", 2))
     parsed = fhrs.parse_file(newer)
     assert parsed.unknown_fields == {"Phone": 2}
+
+
+def test_parse_fails_naming_the_file_when_the_header_is_malformed(tmp_path):
+    text = (FHRS_FIXTURES / "good_FHRS523en-GB.xml").read_text()
+    bad = tmp_path / "FHRS523en-GB.xml"
+    bad.write_text(text.replace("<ItemCount>4</ItemCount>", "<ItemCount>four</ItemCount>"))
+    with pytest.raises(ParseError, match=r"<Header> is malformed: ItemCount 'four'") as caught:
+        fhrs.parse_file(bad)
+    assert caught.value.file == str(bad)
