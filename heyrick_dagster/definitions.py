@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import dagster as dg
 
-from heyrick_dagster.defs import dbt, schedules, sources
+from heyrick_dagster.defs import dbt, linkage, schedules, sources
 from heyrick_dagster.settings import Settings
 
 
 def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     settings = settings or Settings.from_env()
     return dg.Definitions(
-        assets=[*sources.assets, *dbt.assets],
+        assets=[*sources.assets, *linkage.assets, *dbt.assets],
         asset_checks=[*sources.asset_checks],
         jobs=schedules.jobs,
         schedules=schedules.schedules,

@@ -59,17 +59,40 @@ class LayerGroups(DagsterDbtTranslator):
         return dbt_resource_props.get("config", {}).get("schema") or "dbt"
 
 
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    dagster_dbt_translator=LayerGroups(),
-)
-def heyrick_dbt_models(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: dg.ResourceParam[Settings]
-):
-    """`dbt build`: staging views, mart tables, and their tests (error severity blocks)."""
-    args = ["build", "--vars", json.dumps(settings.dbt_vars())]
+def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: Settings):
+    # "cautious": a test runs with the models of its own run only, never one whose other
+    # parent (a mart's relationship to staging, say) belongs to the other run.
+    args = ["build", "--indirect-selection", "cautious", "--vars", json.dumps(settings.dbt_vars())]
     yield from dbt.cli(args, context=context).stream()
 
 
-assets = [heyrick_dbt_models]
+# Two dbt runs, because Python linkage sits between them: staging (with its seeds),
+# then the marts that read the links. One @dbt_assets around both would make Dagster
+# split it into steps whose tests can run before the models they need exist.
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    select="path:models/staging path:seeds",
+    dagster_dbt_translator=LayerGroups(),
+)
+def heyrick_dbt_staging(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: dg.ResourceParam[Settings]
+):
+    """`dbt build` of staging views, seeds and their tests (error severity blocks)."""
+    yield from _build(context, dbt, settings)
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    select="path:models/marts path:models/intermediate",
+    dagster_dbt_translator=LayerGroups(),
+)
+def heyrick_dbt_marts(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: dg.ResourceParam[Settings]
+):
+    """`dbt build` of the marts and their tests."""
+    yield from _build(context, dbt, settings)
+
+
+assets = [heyrick_dbt_staging, heyrick_dbt_marts]

@@ -89,7 +89,7 @@ def test_raw_quality_gates_pass_on_the_real_files(real_run):
 
 def test_lewisham_premises_resolve_to_lsoas_and_deprivation(real_run):
     settings, result = real_run
-    assert not result.is_node_untouched("heyrick_dbt_models")
+    assert not result.is_node_untouched("heyrick_dbt_marts")
     lewisham = warehouse.query(
         settings.duckdb_path,
         "select postcode, lsoa_code, imd_decile from marts.dim_premises "

@@ -12,6 +12,7 @@ import pytest
 
 from heyrick_dagster import warehouse
 from heyrick_dagster.definitions import build_definitions
+from heyrick_dagster.linkage.evaluate import evaluate
 from heyrick_dagster.run_summary import render, summarise
 from heyrick_dagster.settings import Settings
 
@@ -75,6 +76,15 @@ def test_whole_graph_on_the_sample_builds_dim_premises_matching_the_truth(sample
     assert raw_meta["dagster/row_count"].value == truth.height
     assert raw_meta["synthetic"].value is True
 
+    # The exact linkage tiers reach marts.fct_record_links and are precise against the truth.
+    links = warehouse.query(sample_settings.duckdb_path, "select * from marts.fct_record_links")
+    records = pl.read_parquet(sample_settings.sample_dir / "truth" / "records.parquet")
+    report = evaluate(links, records)
+    premises_companies = report.filter(
+        (pl.col("left_source") == "fhrs") & (pl.col("right_source") == "companies_house")
+    ).row(0, named=True)
+    assert premises_companies["precision"] >= 0.95 and premises_companies["recall"] > 0
+
     text = render(summarise(result, sample_settings), sample_settings)
     assert "Heyrick run: SUCCEEDED" in text and "SYNTHETIC SAMPLE" in text
     assert re.search(rf"marts\.dim_premises\s+{truth.height:,}", text)
@@ -135,7 +145,8 @@ def test_failing_quality_suite_blocks_dbt_and_leaves_marts_untouched(sample_sett
     result = _run(sample_settings)
     evaluations = {(e.asset_key, e.check_name): e for e in result.get_asset_check_evaluations()}
     assert evaluations[(RAW, "passes_quality_suite")].passed is False
-    assert result.is_node_untouched("heyrick_dbt_models")
+    for node in ("heyrick_dbt_staging", "int_links__exact", "heyrick_dbt_marts"):
+        assert result.is_node_untouched(node), node
     dim_after = warehouse.query(
         sample_settings.duckdb_path, "select * from marts.dim_premises order by fhrsid"
     )
