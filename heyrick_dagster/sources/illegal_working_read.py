@@ -312,7 +312,12 @@ def _read_content_api(data: bytes, file: str) -> Publication:
         raise _no_tables(root, file)
     period = _choose_period(doc.get("title"), file)
     stamp = doc.get("public_updated_at") or doc.get("first_public_at")
-    vintage = date.fromisoformat(stamp[:10]) if stamp else quarter_bounds(period)[1]
+    try:
+        vintage = date.fromisoformat(stamp[:10]) if stamp else quarter_bounds(period)[1]
+    except (TypeError, ValueError) as exc:
+        raise ParseError(
+            SOURCE, file, f"the content item's public_updated_at {stamp!r} is not a date"
+        ) from exc
     return _publication_from_body(root, file, period, vintage, bad)
 
 

@@ -3,6 +3,7 @@ content-API fixtures, on spreadsheets built here, and on each kind of bad input.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import time
@@ -428,3 +429,13 @@ def test_an_employer_whose_name_starts_with_total_is_kept_and_the_total_row_skip
     assert "Total Car Wash Ltd" in frame["liable_party"].to_list()
     assert frame.height == iw.parse_files([GOOD_HTML])[0].height + 1
     assert any("total row ['Total'" in n for n in parsed[0].notes)
+
+
+def test_content_item_with_a_malformed_update_date_is_an_error_naming_the_file(tmp_path):
+    doc = json.loads(GOOD_JSON.read_text(encoding="utf-8"))
+    doc["public_updated_at"] = "14th November"
+    bad = tmp_path / GOOD_JSON.name
+    bad.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(ParseError, match=r"public_updated_at '14th November' is not a date") as e:
+        iw.parse_files([bad])
+    assert e.value.file == str(bad)
