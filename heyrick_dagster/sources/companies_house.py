@@ -38,7 +38,6 @@ The product is a snapshot, so `_vintage` is the date in the file name
 from __future__ import annotations
 
 import csv
-import io
 import re
 import tempfile
 import zipfile
@@ -53,7 +52,7 @@ from urllib.parse import urljoin
 import pandera.polars as pa
 import polars as pl
 
-from heyrick_dagster.sources import http, raw_store
+from heyrick_dagster.sources import files, http, raw_store
 from heyrick_dagster.sources.base import (
     ALL_AREAS,
     CheckSpec,
@@ -209,7 +208,6 @@ _PART_NAME = re.compile(r"BasicCompanyData-(\d{4}-\d{2}-\d{2})-part(\d+)_(\d+)\.
 _ONE_FILE_NAME = re.compile(r"BasicCompanyDataAsOneFile-(\d{4}-\d{2}-\d{2})\.(?:zip|csv)$")
 _NAME_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})(?:-(\d{2}))?(?!\d)")
 _DATE_TEXT = r"^\d{2}/\d{2}/\d{4}$"
-_HTML_START = (b"<!doctype html", b"<html", b"<head", b"<body")
 _R_NULL = "NA"
 _BUFFER = 1 << 20
 _CHUNK_ROWS = 50_000
@@ -528,43 +526,30 @@ def _parse_file(
 def _open_csv(path: Path) -> Iterator[IO[bytes]]:
     """The CSV bytes: the single .csv member of a zip, or the file itself."""
     file = str(path)
-    if path.stat().st_size == 0:
-        raise ParseError(SOURCE, file, "the file is empty (0 bytes)", hint="download it again")
+    head = files.sniff(path, SOURCE, "the CSV")
     if path.suffix.lower() != ".zip":
         with path.open("rb", buffering=_BUFFER) as stream:
-            _refuse_html(stream, file, "the file")
             yield stream
         return
     if not zipfile.is_zipfile(path):
-        with path.open("rb", buffering=_BUFFER) as stream:
-            _refuse_html(stream, file, "the file")
-            head = stream.peek(16)[:16]
         raise ParseError(
             SOURCE,
             file,
-            f"the file is not a zip archive (it begins {head!r})",
+            f"the file is not a zip archive (it begins {head[:16]!r})",
             hint="the download was cut short or replaced; download it again",
         )
     with zipfile.ZipFile(path) as archive:
         member = _csv_member(archive, file)
         if member.file_size == 0:
             raise ParseError(SOURCE, file, f"the zip member {member.filename} is empty (0 bytes)")
-        try:
-            with archive.open(member) as raw:
-                stream = io.BufferedReader(raw, _BUFFER)
-                _refuse_html(stream, file, f"the zip member {member.filename}")
-                yield stream
-        except (zipfile.BadZipFile, EOFError) as exc:
-            raise ParseError(
-                SOURCE,
-                file,
-                f"the zip is damaged while reading {member.filename} ({exc})",
-                hint="download it again",
-            ) from exc
+        with files.open_zip_member(archive, member, SOURCE, file) as stream:
+            what = f"the zip member {member.filename}"
+            files.require_not_html(stream.peek(512)[:512], SOURCE, file, "the CSV", what)
+            yield stream
 
 
 def _csv_member(archive: zipfile.ZipFile, file: str) -> zipfile.ZipInfo:
-    members = [m for m in archive.infolist() if not m.is_dir()]
+    members = [m for m in files.check_members(archive, SOURCE, file) if not m.is_dir()]
     csvs = [m for m in members if m.filename.lower().endswith(".csv")]
     if len(csvs) != 1:
         names = [m.filename for m in members] or "nothing"
@@ -578,32 +563,10 @@ def _csv_member(archive: zipfile.ZipFile, file: str) -> zipfile.ZipInfo:
     return csvs[0]
 
 
-def _refuse_html(stream: io.BufferedReader, file: str, what: str) -> None:
-    head = stream.peek(512)[:512]
-    if head.lstrip().lower().startswith(_HTML_START):
-        raise ParseError(
-            SOURCE,
-            file,
-            f"{what} is an HTML page, not the CSV: an error page was served instead of the file",
-            hint=f"it begins {head[:80].decode('utf-8', 'replace')!r}",
-        )
-
-
 def _decoded_lines(stream: IO[bytes], file: str) -> Iterator[str]:
     """Lines as text, decoded one at a time so that a bad byte is reported at its line."""
     for number, raw in enumerate(stream, 1):
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ParseError(
-                SOURCE,
-                file,
-                f"line {number} is not UTF-8 ({exc.reason} at byte {exc.start}): the file was "
-                "probably re-saved in another encoding such as Windows-1252",
-                row=number,
-                hint="fetch the original file",
-            ) from exc
-        yield text.removeprefix("\ufeff") if number == 1 else text
+        yield files.decode_text(raw, SOURCE, file, first_line=number)
 
 
 def _header_positions(header: list[str], file: str) -> list[int]:

@@ -30,7 +30,7 @@ import pandera.polars as pa
 import polars as pl
 
 from heyrick_dagster.quality.fhrs_frames import establishments_per_authority
-from heyrick_dagster.sources import http, raw_store
+from heyrick_dagster.sources import files, http, raw_store
 from heyrick_dagster.sources.base import (
     CheckSpec,
     Connector,
@@ -97,6 +97,7 @@ FIELDS: dict[str, str] = {
 }
 # Container elements whose children are mapped above.
 _CONTAINERS = {"Scores", "Geocode"}
+_FIELDS_BY_LOWER = {key.lower(): key for key in FIELDS}
 
 DTYPES: dict[str, pl.DataType] = {
     "fhrsid": pl.Int64,
@@ -222,9 +223,7 @@ def fetch_live(
 def parse_file(path: Path) -> ParsedFile:
     """Stream one authority file into a typed DataFrame; raise ParseError on bad input."""
     file = str(path)
-    size = path.stat().st_size
-    if size == 0:
-        raise ParseError(SOURCE, file, "the file is empty (0 bytes)", hint="download it again")
+    files.require_not_utf16(files.sniff(path, SOURCE, "FHRS XML"), SOURCE, file)
     records: list[dict[str, str | None]] = []
     unknown: Counter[str] = Counter()
     header: dict[str, str] = {}
@@ -253,6 +252,8 @@ def parse_file(path: Path) -> ParsedFile:
                     if key in FIELDS:
                         text = (elem.text or "").strip()
                         current[FIELDS[key]] = text or None
+                    elif key.lower() in _FIELDS_BY_LOWER:
+                        raise _renamed(file, key, len(records) + 1)
                     else:
                         unknown[key] += 1
             elif len(stack) == 2 and stack[1] == "Header":
@@ -296,20 +297,27 @@ def _finish_record(record: dict[str, str | None], row: int, file: str) -> None:
     record["_source_row"] = str(row)
 
 
-def _html_page(path: Path) -> ParseError:
-    with path.open("rb") as fh:
-        head = fh.read(80)
+def _renamed(file: str, key: str, row: int) -> ParseError:
+    """An element that differs from a published one only in case is a renamed field:
+    read as unknown, its values would be lost without a word."""
     return ParseError(
         SOURCE,
-        str(path),
-        "the file is an HTML page, not FHRS XML: an error page was served instead of the file",
-        hint=f"it begins {head.decode('utf-8', 'replace')!r}",
+        file,
+        f"establishment {row} has the element <{key}>, which is not in the published format: "
+        f"the publisher renamed <{_FIELDS_BY_LOWER[key.lower()]}>",
+        row=row,
+        hint="the column map FIELDS in sources/fhrs.py needs the new name",
     )
 
 
 def _wrong_root(path: Path, tag: str) -> ParseError:
     if tag.lower() == "html":
-        return _html_page(path)
+        return ParseError(
+            SOURCE,
+            str(path),
+            "the file is an HTML page, not FHRS XML: an error page was served instead of the "
+            "file",
+        )
     return ParseError(
         SOURCE,
         str(path),
@@ -320,11 +328,7 @@ def _wrong_root(path: Path, tag: str) -> ParseError:
 def _describe_xml_error(path: Path, exc: ET.ParseError, parsed: int) -> ParseError:
     file = str(path)
     line, column = exc.position
-    with path.open("rb") as fh:
-        head = fh.read(200)
     row = parsed + 1
-    if head.lstrip().lower().startswith((b"<!doctype html", b"<html")):
-        return _html_page(path)
     if "no element found" in str(exc) or "unclosed token" in str(exc):
         return ParseError(
             SOURCE,

@@ -16,7 +16,7 @@ classifies rows (data, blank, footer); typing and the contract are the caller's.
 from __future__ import annotations
 
 import calendar
-import io
+import codecs
 import json
 import re
 import zipfile
@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from heyrick_dagster.sources import files
 from heyrick_dagster.sources.errors import ParseError
 
 SOURCE = "illegal_working"
@@ -69,6 +70,14 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None) | {
 _FOOTER_WORDS = re.compile(r"^\s*(grand\s+)?total\b", re.I)
 _AMOUNT = re.compile(r"^£\s*\d")
 _HEADINGS = {"h2", "h3", "h4"}
+_WORKBOOKS = {
+    ".xlsx": ("an XLSX workbook", "xl/workbook.xml"),
+    ".xlsm": ("an XLSX workbook", "xl/workbook.xml"),
+    ".ods": ("an ODS spreadsheet", "content.xml"),
+}
+# A whole page ends with </html>; without it the save or download was cut short.
+_CLOSED_PAGE = re.compile(r"</html\s*>", re.I)
+_PAGE_TAIL = 4096
 _ERROR_TITLE = re.compile(r"not found|error|problem|sorry|unavailable|forbidden", re.I)
 
 _MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
@@ -218,18 +227,17 @@ def map_header(header: list[Cell], file: str, where: str, row: int | None) -> li
 def read_file(path: Path) -> Publication:
     """Find the tables of one file and return its rows, classified, with notes."""
     file = str(path)
-    data = path.read_bytes()
-    if not data.strip():
-        raise ParseError(
-            SOURCE, file, "the file is empty (0 bytes of content)", hint="download it again"
-        )
     suffix = path.suffix.lower()
     if suffix in (".html", ".htm"):
-        return _read_html_page(data, file)
+        files.sniff(path, SOURCE, "a GOV.UK page", html_ok=True)
+        return _read_html_page(path.read_bytes(), file)
     if suffix == ".json":
-        return _read_content_api(data, file)
-    if suffix in (".xlsx", ".xlsm", ".ods"):
-        _check_spreadsheet_bytes(data, file, suffix)
+        files.sniff(path, SOURCE, "the GOV.UK content API's JSON")
+        return _read_content_api(path.read_bytes(), file)
+    if suffix in _WORKBOOKS:
+        kind, member = _WORKBOOKS[suffix]
+        files.sniff(path, SOURCE, kind)
+        files.check_archive(path, SOURCE, kind, member)
         return _read_spreadsheet(path, file, suffix)
     if suffix == ".pdf":
         raise ParseError(
@@ -244,9 +252,12 @@ def read_file(path: Path) -> Publication:
     )
 
 
-def _decode(data: bytes) -> tuple[str, str | None]:
-    """UTF-8 text, and a description of the first bad byte when it is not UTF-8 (the text
-    is then decoded with U+FFFD replacements, so that the record holding it can be named)."""
+def _decode(data: bytes, file: str) -> tuple[str, str | None]:
+    """UTF-8 text without its byte-order mark, and a description of the first bad byte
+    when it is not UTF-8 (the text is then decoded with U+FFFD replacements, so that the
+    record holding it can be named). UTF-16 is refused outright."""
+    files.require_not_utf16(data, SOURCE, file)
+    data = data.removeprefix(codecs.BOM_UTF8)
     try:
         return data.decode("utf-8"), None
     except UnicodeDecodeError as exc:
@@ -268,7 +279,15 @@ def _not_utf8(file: str, problem: str, row: int | None) -> ParseError:
 def _read_html_page(data: bytes, file: str) -> Publication:
     import lxml.html
 
-    text, bad = _decode(data)
+    text, bad = _decode(data, file)
+    if not _CLOSED_PAGE.search(text[-_PAGE_TAIL:]):
+        raise ParseError(
+            SOURCE,
+            file,
+            "the page ends early: there is no closing </html>, so rows may be missing "
+            "(the download or save was cut short)",
+            hint="download the page again",
+        )
     root = lxml.html.fromstring(text)
     if not _has_tables(root):
         raise _no_tables(root, file)
@@ -282,18 +301,16 @@ def _read_html_page(data: bytes, file: str) -> Publication:
 def _read_content_api(data: bytes, file: str) -> Publication:
     import lxml.html
 
-    text, bad = _decode(data)
-    if text.lstrip()[:1] == "<":
-        raise ParseError(
-            SOURCE,
-            file,
-            "the file is an HTML page, not the GOV.UK content API's JSON: an error page was "
-            f"served instead; it begins {text.lstrip()[:80]!r}",
-        )
+    text, bad = _decode(data, file)
     try:
         doc = json.loads(text)
     except ValueError as exc:
-        raise ParseError(SOURCE, file, f"the file is not valid JSON ({exc})") from exc
+        raise ParseError(
+            SOURCE,
+            file,
+            f"the file is not valid JSON ({exc}): it begins {text.lstrip()[:60]!r}",
+            hint="a truncated download ends in the middle of the JSON; download it again",
+        ) from exc
     details = doc.get("details") if isinstance(doc, dict) else None
     if not isinstance(details, dict):
         raise ParseError(SOURCE, file, "the JSON has no 'details': not a GOV.UK content item")
@@ -461,34 +478,6 @@ def _has_replacement(row: Row) -> bool:
 # --------------------------------------------------------------------------- spreadsheets
 
 
-def _check_spreadsheet_bytes(data: bytes, file: str, suffix: str) -> None:
-    if data.lstrip()[:1] == b"<":
-        raise ParseError(
-            SOURCE,
-            file,
-            f"the file is an HTML page, not a {suffix[1:].upper()} workbook: an error page "
-            f"was served instead; it begins {data.lstrip()[:80].decode('utf-8', 'replace')!r}",
-        )
-    member = "content.xml" if suffix == ".ods" else "xl/workbook.xml"
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = archive.namelist()
-    except zipfile.BadZipFile as exc:
-        raise ParseError(
-            SOURCE,
-            file,
-            f"the file is not a {suffix[1:].upper()} workbook (not a zip: {exc})",
-            hint="download it again; it may be truncated",
-        ) from exc
-    if member not in names:
-        raise ParseError(
-            SOURCE,
-            file,
-            f"the zip has no {member} member, so it is not a {suffix[1:].upper()} workbook "
-            f"(members: {names[:5]})",
-        )
-
-
 def _sheet_rows(path: Path, suffix: str, period_hint: str) -> tuple[str, list, list[str]]:
     """(sheet name, [(sheet row number, cells)], names of the sheets not read)."""
     if suffix == ".ods":
@@ -518,10 +507,10 @@ def _sheet_rows(path: Path, suffix: str, period_hint: str) -> tuple[str, list, l
 
 
 def _xlsx_value(cell) -> Cell:
+    """A formula cell as Formula; a text cell that merely begins with "=" (a name such as
+    '=HYPERLINK(...)') is text and is kept verbatim."""
     value = cell.value
-    if getattr(cell, "data_type", None) == "f" or (
-        isinstance(value, str) and value.startswith("=")
-    ):
+    if getattr(cell, "data_type", None) == "f":
         return Formula(str(value))
     return value
 

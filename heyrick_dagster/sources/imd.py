@@ -38,7 +38,7 @@ import fastexcel
 import pandera.polars as pa
 import polars as pl
 
-from heyrick_dagster.sources import http, raw_store
+from heyrick_dagster.sources import files, http, raw_store
 from heyrick_dagster.sources.base import CheckSpec, Connector, Emit, ParseResult, RawTable
 from heyrick_dagster.sources.contract import RawContract, cast_strict, validate
 from heyrick_dagster.sources.errors import ContractError, ParseError
@@ -209,11 +209,10 @@ def fetch_live(
 def parse_file(path: Path) -> ParsedFile:
     """Read one File 1 workbook (.xlsx) or File 7 CSV into typed, lineage-tagged rows."""
     path = Path(path)
-    head = _head(path)
     if path.suffix.lower() == ".xlsx":
-        return _read_file_1(path, head)
+        return _read_file_1(path)
     if path.suffix.lower() == ".csv":
-        return _read_file_7(path, head)
+        return _read_file_7(path)
     raise ParseError(
         SOURCE,
         path,
@@ -221,24 +220,8 @@ def parse_file(path: Path) -> ParsedFile:
     )
 
 
-def _head(path: Path) -> bytes:
-    with path.open("rb") as fh:
-        head = fh.read(200)
-    if not head:
-        raise ParseError(SOURCE, path, "the file is empty (0 bytes)", hint="download it again")
-    if head.lstrip().lower().startswith((b"<!doctype html", b"<html")):
-        raise ParseError(
-            SOURCE,
-            path,
-            "the file is an HTML page, not IoD2019 data: an error page was served instead",
-            hint=f"it begins {head[:80].decode('utf-8', 'replace')!r}",
-        )
-    return head
-
-
-def _read_file_1(path: Path, head: bytes) -> ParsedFile:
-    if not head.startswith(b"PK\x03\x04"):
-        raise ParseError(SOURCE, path, "the file is not an xlsx workbook (no zip signature)")
+def _read_file_1(path: Path) -> ParsedFile:
+    files.check_archive(path, SOURCE, "an IoD2019 File 1 workbook", "xl/workbook.xml")
     try:
         reader = fastexcel.read_excel(str(path))
         if SHEET not in reader.sheet_names:
@@ -255,20 +238,12 @@ def _read_file_1(path: Path, head: bytes) -> ParsedFile:
     return ParsedFile(frame, str(path), "file_1", ())
 
 
-def _read_file_7(path: Path, head: bytes) -> ParsedFile:
+def _read_file_7(path: Path) -> ParsedFile:
+    files.sniff(path, SOURCE, "IoD2019 data")
     data = path.read_bytes()  # about 11 MB: small enough to check the encoding whole
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise ParseError(
-            SOURCE,
-            path,
-            f"the text is not UTF-8 at line {line} (byte {exc.start}): the file was probably "
-            "re-saved in another encoding such as Windows-1252",
-            row=line - 1 if line > 1 else None,
-            hint="fetch the original File 7",
-        ) from exc
+    # Checked whole, so that a bad byte is named at its record (polars only says "invalid
+    # utf-8"); polars itself drops a byte-order mark.
+    files.decode_text(data, SOURCE, path, row_of=_data_record_at)
     try:
         raw = pl.read_csv(data, infer_schema=False)
     except pl.exceptions.PolarsError as exc:
@@ -277,6 +252,11 @@ def _read_file_7(path: Path, head: bytes) -> ParsedFile:
     frame = _to_frame(raw, FILE_7_COLUMNS, str(path), "the CSV header")
     unmapped = tuple(c for c in raw.columns if c not in FILE_7_COLUMNS)
     return ParsedFile(frame, str(path), "file_7", unmapped)
+
+
+def _data_record_at(text: str) -> int | None:
+    """The data record (the header is record 1 of the file, and row None)."""
+    return files.csv_record_at(text) - 1 or None
 
 
 def _to_frame(raw: pl.DataFrame, columns: dict[str, str], file: str, where: str) -> pl.DataFrame:

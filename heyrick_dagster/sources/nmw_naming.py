@@ -34,7 +34,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -46,7 +45,7 @@ import pandera.polars as pa
 import polars as pl
 from lxml import etree
 
-from heyrick_dagster.sources import http, raw_store
+from heyrick_dagster.sources import files, http, raw_store
 from heyrick_dagster.sources.base import CheckSpec, Connector, Emit, ParseResult, RawTable
 from heyrick_dagster.sources.contract import RawContract, validate
 from heyrick_dagster.sources.errors import ParseError
@@ -94,7 +93,14 @@ METADATA = SourceMetadata(
 FILE_PATTERNS = ("*.html", "*.htm", "*.csv", "*.xlsx", "*.ods")
 _ROUND_IN_NAME = re.compile(r"(?<!\d)(\d{4}-R\d{1,2})(?!\d)")
 _DATE_IN_NAME = re.compile(r"(?<!\d)(\d{4}-\d{2}-\d{2})(?!\d)")
-_HTML_START = (b"<!doctype html", b"<html")
+# What each file type should be, for messages about a file that is something else.
+_EXPECTED = {
+    ".html": "a GOV.UK page",
+    ".htm": "a GOV.UK page",
+    ".csv": "a CSV table",
+    ".xlsx": "a spreadsheet",
+    ".ods": "a spreadsheet",
+}
 
 FIELDS = [
     "round",
@@ -160,22 +166,23 @@ class ReadFile:
 
 def read_file(path: Path) -> ReadFile:
     """Employers of one published file, in document order; raise ParseError on bad input."""
-    data = path.read_bytes()
-    if not data.strip():
-        raise ParseError(SOURCE, path, "the file is empty", hint="download it again")
     suffix = path.suffix.lower()
+    if suffix not in _EXPECTED:
+        raise ParseError(
+            SOURCE,
+            path,
+            f"unknown file type {suffix!r}; expected one of {', '.join(FILE_PATTERNS)}",
+        )
+    is_html = suffix in (".html", ".htm")
+    files.sniff(path, SOURCE, _EXPECTED[suffix], html_ok=is_html)
     round_id, round_date = _round_from_name(path)
-    if suffix in (".html", ".htm"):
-        return _read_html(path, _decode(path, data), round_id, round_date)
+    if is_html:
+        text = files.decode_text(path.read_bytes(), SOURCE, path, row_of=_entry_at)
+        return _read_html(path, text, round_id, round_date)
     if suffix == ".csv":
-        if _is_html(data):
-            raise _html_instead(path, data, "a CSV table")
-        return _from_table(path, _csv_rows(path, _decode(path, data)), round_id, round_date)
-    if suffix in (".xlsx", ".ods"):
-        return _from_table(path, _workbook_rows(path, data), round_id, round_date)
-    raise ParseError(
-        SOURCE, path, f"unknown file type {suffix!r}; expected one of {', '.join(FILE_PATTERNS)}"
-    )
+        text = files.decode_text(path.read_bytes(), SOURCE, path, row_of=files.csv_record_at)
+        return _from_table(path, _csv_rows(path, text), round_id, round_date)
+    return _from_table(path, _workbook_rows(path), round_id, round_date)
 
 
 def _round_from_name(path: Path) -> tuple[str | None, date | None]:
@@ -192,28 +199,9 @@ def _round_from_name(path: Path) -> tuple[str | None, date | None]:
     return (round_match.group(1) if round_match else None), round_date
 
 
-def _decode(path: Path, data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        prefix = data[: exc.start].decode("utf-8", "replace")
-        row = _row_before(path, prefix)
-        raise ParseError(
-            SOURCE,
-            path,
-            f"the text is not UTF-8 at line {line} (byte {exc.start}): the file was probably "
-            "re-saved in another encoding such as Windows-1252",
-            row=row,
-            hint="GOV.UK publishes UTF-8; fetch the original file",
-        ) from exc
-
-
-def _row_before(path: Path, prefix: str) -> int:
-    """The record the undecodable byte falls in: lines of a CSV, entries of an HTML page."""
-    if path.suffix.lower() == ".csv":
-        return prefix.count("\n") + 1
-    return sum(1 for piece in prefix.split("\n") if looks_like_entry(piece)) + 1
+def _entry_at(text: str) -> int:
+    """The employer entry of an HTML page that `text`, the page's beginning, ends in."""
+    return sum(1 for piece in text.split("\n") if looks_like_entry(piece)) + 1
 
 
 def _csv_rows(path: Path, text: str) -> list[list[str]]:
@@ -227,19 +215,6 @@ def _csv_rows(path: Path, text: str) -> list[list[str]]:
             f"the CSV cannot be read at line {reader.line_num} ({exc})",
             row=reader.line_num,
         ) from exc
-
-
-def _is_html(data: bytes) -> bool:
-    return data.lstrip().removeprefix(b"\xef\xbb\xbf")[:200].lower().startswith(_HTML_START)
-
-
-def _html_instead(path: Path, data: bytes, expected: str) -> ParseError:
-    return ParseError(
-        SOURCE,
-        path,
-        f"the file is an HTML page, not {expected}: an error page was served instead of the file",
-        hint=f"it begins {data.lstrip()[:80].decode('utf-8', 'replace')!r}",
-    )
 
 
 def _read_html(path: Path, text: str, round_id: str | None, round_date: date | None) -> ReadFile:
@@ -288,26 +263,12 @@ def _meta_date(path: Path, root: etree._Element) -> date | None:
         ) from exc
 
 
-def _workbook_rows(path: Path, data: bytes) -> list[list[str | None]]:
-    if _is_html(data):
-        raise _html_instead(path, data, "a spreadsheet")
+def _workbook_rows(path: Path) -> list[list[str | None]]:
+    kind = "an XLSX workbook" if path.suffix.lower() == ".xlsx" else "an ODS spreadsheet"
     member = "xl/workbook.xml" if path.suffix.lower() == ".xlsx" else "content.xml"
+    files.check_archive(path, SOURCE, kind, member)
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-    except zipfile.BadZipFile as exc:
-        raise ParseError(
-            SOURCE, path, f"the file is not a {path.suffix[1:].upper()} workbook (not a zip)"
-        ) from exc
-    if member not in names:
-        raise ParseError(
-            SOURCE,
-            path,
-            f"the workbook lacks its {member} member: the file is damaged or not a "
-            f"{path.suffix[1:].upper()} file (members: {sorted(names)[:5]})",
-        )
-    try:
-        reader = fastexcel.read_excel(data)
+        reader = fastexcel.read_excel(str(path))
         sheets = [
             reader.load_sheet(name, header_row=None, dtypes="string", skip_rows=0)
             for name in reader.sheet_names

@@ -46,7 +46,7 @@ import fastexcel
 import pandera.polars as pa
 import polars as pl
 
-from heyrick_dagster.sources import http, raw_store
+from heyrick_dagster.sources import files, http, raw_store
 from heyrick_dagster.sources.base import (
     CheckSpec,
     Connector,
@@ -122,6 +122,7 @@ SCHEMA: dict[str, pl.DataType] = {
 }
 COLUMNS = list(SCHEMA)
 
+ODS = "an ODS spreadsheet"
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 _FILE_PERIOD = re.compile(r"quarter[-_ ]?([1-4])[-_ ](\d{4})", re.IGNORECASE)
 _TITLE_PERIOD = re.compile(r"\bquarter\s*([1-4])\b\D{0,4}?(\d{4})", re.IGNORECASE)
@@ -206,35 +207,16 @@ def _published_on(lines: Iterable[str]) -> date | None:
 def _check_container(path: Path) -> None:
     """An ODS is a zip holding content.xml; say plainly what arrived instead."""
     file = str(path)
-    if path.stat().st_size == 0:
-        raise ParseError(SOURCE, file, "the file is empty (0 bytes)", hint="download it again")
-    with path.open("rb") as fh:
-        head = fh.read(200)
-    if head.lstrip().lower().startswith((b"<!doctype html", b"<html")):
-        raise ParseError(
-            SOURCE,
-            file,
-            "the file is an HTML page, not an ODS spreadsheet: an error page was served "
-            "instead of the tables",
-            hint=f"it begins {head[:80].decode('utf-8', 'replace')!r}",
-        )
-    if not zipfile.is_zipfile(path):
-        raise ParseError(
-            SOURCE,
-            file,
-            "the file is not an ODS spreadsheet (not a zip archive): a truncated download, "
-            "or a text file saved with an .ods name",
-            hint=f"it begins {head[:40]!r}",
-        )
+    files.sniff(path, SOURCE, ODS)
+    names = files.check_archive(path, SOURCE, ODS, "content.xml")
     with zipfile.ZipFile(path) as archive:
-        names = archive.namelist()
         mimetype = archive.read("mimetype").strip() if "mimetype" in names else None
-    if "content.xml" not in names or mimetype not in (None, ODS_MIMETYPE):
+    if mimetype not in (None, ODS_MIMETYPE):
         raise ParseError(
             SOURCE,
             file,
-            f"the zip is not an OpenDocument spreadsheet: it lacks content.xml or has "
-            f"mimetype {mimetype!r} (members: {names[:6]})",
+            f"the zip is not an OpenDocument spreadsheet: its mimetype is {mimetype!r} "
+            f"(members: {names[:6]})",
         )
 
 

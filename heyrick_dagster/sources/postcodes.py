@@ -63,7 +63,6 @@ from heyrick_dagster.sources.postcodes_files import (
     csv_members,
     first_bad_line,
     last_line_fields,
-    read_head,
     read_header,
 )
 
@@ -240,7 +239,7 @@ def _parse_csv(
     name: str,
     districts: frozenset[str] | None = None,
 ) -> ParsedFile:
-    check_head(path, file, read_head(path))
+    check_head(path, file)
     header = read_header(path, file)
     layout, columns = _match_layout(header, file)
     _check_last_line(path, file, len(header))
@@ -317,7 +316,7 @@ def _check_last_line(path: Path, file: str, n_fields: int) -> None:
 
 
 def _describe_csv_error(path: Path, file: str, n_fields: int, exc: Exception) -> ParseError:
-    bad = first_bad_line(path, n_fields)
+    bad = first_bad_line(path, file, n_fields)
     if bad is None:
         return ParseError(SOURCE, file, f"the CSV cannot be read: {exc}")
     line, reason = bad

@@ -14,11 +14,11 @@ import re
 import shutil
 import tempfile
 import zipfile
-import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from heyrick_dagster.sources import files
 from heyrick_dagster.sources.errors import ParseError
 
 SOURCE = "postcodes"
@@ -28,65 +28,36 @@ _AREA_MEMBER = re.compile(r"(?:^|/)Data/multi_csv/(?:ONSPD|NSPL)[^/]*\.csv$", re
 _TAIL_BYTES = 1 << 16
 
 
-def check_head(path: Path, file: str, head: bytes) -> None:
+def check_head(path: Path, file: str) -> None:
     """Empty files and HTML error pages, which every reader would misreport."""
-    if not head:
-        raise ParseError(SOURCE, file, "the file is empty (0 bytes)", hint="download it again")
-    if head.lstrip().lower().startswith((b"<!doctype html", b"<html")):
-        raise ParseError(
-            SOURCE,
-            file,
-            "the file is an HTML page, not postcode data: an error or sign-in page was served "
-            "instead of the file",
-            hint=f"it begins {head[:80].decode('utf-8', 'replace')!r}",
-        )
-
-
-def read_head(path: Path, n: int = 4096) -> bytes:
-    with path.open("rb") as fh:
-        return fh.read(n)
+    files.sniff(path, SOURCE, "postcode data", file=file)
 
 
 @contextmanager
 def csv_members(path: Path) -> Iterator[list[tuple[str, Path]]]:
     """The directory CSVs of a zip as (name for messages, temporary path), removed after use."""
     file = str(path)
-    check_head(path, file, read_head(path))
-    if not zipfile.is_zipfile(path):
-        complete = read_head(path, 4).startswith(b"PK\x03\x04")
-        raise ParseError(
-            SOURCE,
-            file,
-            "the zip is incomplete (no central directory): the download was cut short"
-            if complete
-            else "the file is not a zip archive",
-            hint="download it again",
-        )
+    check_head(path, file)
+    files.require_zip(path, SOURCE, "a postcode directory zip", file=file)
     with zipfile.ZipFile(path) as zf, tempfile.TemporaryDirectory(prefix="heyrick-") as tmp:
         members = _directory_members(zf, file)
         extracted = []
         for n, member in enumerate(members):
             dest = Path(tmp) / f"{n}.csv"
-            try:
-                with zf.open(member) as src, dest.open("wb") as out:
-                    shutil.copyfileobj(src, out, 1 << 20)
-            except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
-                raise ParseError(
-                    SOURCE,
-                    f"{file}!{member}",
-                    f"the zip member is damaged ({exc})",
-                    hint="download it again",
-                ) from exc
-            extracted.append((f"{file}!{member}", dest))
+            name = f"{file}!{member.filename}"
+            with files.open_zip_member(zf, member, SOURCE, name) as src, dest.open("wb") as out:
+                shutil.copyfileobj(src, out, 1 << 20)
+            extracted.append((name, dest))
         yield extracted
 
 
-def _directory_members(zf: zipfile.ZipFile, file: str) -> list[str]:
-    names = zf.namelist()
-    single = [n for n in names if _SINGLE_MEMBER.search(n)]
+def _directory_members(zf: zipfile.ZipFile, file: str) -> list[zipfile.ZipInfo]:
+    members = files.check_members(zf, SOURCE, file)
+    names = [m.filename for m in members]
+    single = [m for m in members if _SINGLE_MEMBER.search(m.filename)]
     if single:
         return single[:1]
-    areas = sorted(n for n in names if _AREA_MEMBER.search(n))
+    areas = sorted((m for m in members if _AREA_MEMBER.search(m.filename)), key=_name)
     if areas:
         return areas
     raise ParseError(
@@ -97,14 +68,15 @@ def _directory_members(zf: zipfile.ZipFile, file: str) -> list[str]:
     )
 
 
+def _name(member: zipfile.ZipInfo) -> str:
+    return member.filename
+
+
 def read_header(path: Path, file: str) -> list[str]:
     """The header row, checked for encoding; a UTF-8 byte-order mark is dropped."""
     with path.open("rb") as fh:
         first = fh.readline()
-    try:
-        text = first.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ParseError(SOURCE, file, f"the header is not UTF-8 ({exc})") from exc
+    text = files.decode_text(first, SOURCE, file, row_of=lambda _: None)
     return [h.strip() for h in next(csv.reader([text]), [])]
 
 
@@ -135,8 +107,9 @@ def count_records(path: Path) -> int:
     return max(lines - 1, 0)
 
 
-def first_bad_line(path: Path, n_fields: int) -> tuple[int, str] | None:
-    """The first line that is not UTF-8 or has another number of fields than the header.
+def first_bad_line(path: Path, file: str, n_fields: int) -> tuple[int, str] | None:
+    """The first line with another number of fields than the header (a line that is not
+    UTF-8 raises its ParseError here).
 
     Polars reports such faults without a position; this slower pass runs only after
     polars has failed, to tell the publisher where to look. Directory files have no
@@ -144,13 +117,10 @@ def first_bad_line(path: Path, n_fields: int) -> tuple[int, str] | None:
     """
     with path.open("rb") as fh:
         for line_no, raw in enumerate(fh, 1):
-            try:
-                text = raw.decode("utf-8-sig" if line_no == 1 else "utf-8")
-            except UnicodeDecodeError:
-                return line_no, (
-                    "the text is not UTF-8: the file was probably re-saved in another "
-                    "encoding such as Windows-1252"
-                )
+            # The row of a line is its data record: the header is line 1.
+            text = files.decode_text(
+                raw, SOURCE, file, first_line=line_no, row_of=lambda _, n=line_no: n - 1
+            )
             if not text.strip():
                 continue
             fields = len(next(csv.reader([text]), []))

@@ -222,7 +222,7 @@ def test_connector_parse_reports_rows_read_and_kept_as_a_note():
             r"lacks column\(s\) \['RegAddress.PostCode'\].*unexpected.*'RegAddress.Postcode'",
             1,
         ),
-        ("bad_cp1252-2026-11-01.csv", ParseError, r"line 4 is not UTF-8.*Windows-1252", 4),
+        ("bad_cp1252-2026-11-01.csv", ParseError, r"not UTF-8 at line 4, byte 26 ", 4),
         ("bad_field_count-2026-11-01.csv", ParseError, r"line 3 has 54 fields, expected 55", 3),
         (
             "bad_duplicate_number-2026-11-01.csv",

@@ -144,7 +144,7 @@ def test_file_patterns_take_official_and_synthetic_names_and_nothing_else(tmp_pa
 @pytest.mark.parametrize(
     ("fixture", "error", "row", "message"),
     [
-        ("bad_File_7_cp1252.csv", ParseError, 3, r"not UTF-8 at line 4 .*Windows-1252"),
+        ("bad_File_7_cp1252.csv", ParseError, 3, r"not UTF-8 at line 4, .*Windows-1252"),
         ("bad_File_7_html_page.csv", ParseError, None, r"HTML page, not IoD2019 data"),
         ("bad_File_7_empty.csv", ParseError, None, r"empty \(0 bytes\)"),
         (
@@ -229,7 +229,7 @@ def test_parse_fails_when_a_workbook_is_cut_short(tmp_path):
     path.write_bytes(FILE_1.read_bytes()[:2000])
     with pytest.raises(ParseError) as caught:
         imd.parse_files([path])
-    _assert_names(caught.value, path, None, r"the workbook cannot be read")
+    _assert_names(caught.value, path, None, r"an IoD2019 File 1 workbook cut short")
 
 
 def test_merge_fails_when_file_7_ranks_another_release(tmp_path):

@@ -270,7 +270,7 @@ def test_file_patterns_take_directory_files_and_council_lookups(tmp_path):
             r"field_uniqueness .* rows \[2, 9\]",
         ),
         ("bad_ONSPD_malformed_month.csv", ContractError, 5, r"introduced are not Date.*'2024-2'"),
-        ("bad_ONSPD_cp1252.csv", ParseError, 4, r"line 5: the text is not UTF-8"),
+        ("bad_ONSPD_cp1252.csv", ParseError, 4, r"the text is not UTF-8 at line 5,"),
         (
             "bad_ONSPD_ragged_line.csv",
             ParseError,
@@ -323,7 +323,7 @@ def test_parse_fails_when_the_zip_download_was_cut_short(tmp_path):
     path.write_bytes(whole[: len(whole) // 2])
     with pytest.raises(ParseError) as caught:
         postcodes.parse_files([path])
-    _assert_names(caught.value, path, None, r"zip is incomplete .*cut short")
+    _assert_names(caught.value, path, None, r"zip cut short: the zip has no central directory")
 
 
 def test_parse_fails_when_a_zip_member_is_damaged(tmp_path):
@@ -335,7 +335,7 @@ def test_parse_fails_when_a_zip_member_is_damaged(tmp_path):
     path.write_bytes(bytes(damaged))
     with pytest.raises(ParseError) as caught:
         postcodes.parse_files([path])
-    _assert_names(caught.value, f"{path}!{MEMBER}", None, r"member is damaged \(Bad CRC-32")
+    _assert_names(caught.value, f"{path}!{MEMBER}", None, r"damaged .*CRC-32 does not match")
 
 
 def test_parse_fails_when_a_date_is_in_neither_yyyymm_form(tmp_path):
