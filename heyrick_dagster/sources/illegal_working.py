@@ -32,7 +32,6 @@ its own row order, which for a third party's re-sorted copy is not the page's.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -43,7 +42,7 @@ from urllib.parse import urlsplit
 import pandera.polars as pa
 import polars as pl
 
-from heyrick_dagster.sources import http, raw_store
+from heyrick_dagster.sources import govuk, http, raw_store
 from heyrick_dagster.sources.base import (
     CheckSpec,
     Connector,
@@ -162,9 +161,8 @@ class Quarter:
 def list_quarters(index: object, index_url: str) -> tuple[list[Quarter], list[str]]:
     """The HTML quarters the publication lists (oldest first), and the titles of the
     attachments not taken (PDF/ODS releases, anything that names no quarter)."""
-    details = index.get("details") if isinstance(index, dict) else None
-    attachments = details.get("attachments") if isinstance(details, dict) else None
-    if not isinstance(attachments, list):
+    attachments = govuk.attachments(index) if isinstance(index, dict) else None
+    if attachments is None:
         raise FetchError(SOURCE, index_url, "the publication has no details.attachments list")
     quarters: dict[str, Quarter] = {}
     skipped: list[str] = []
@@ -207,13 +205,11 @@ def fetch_live(
     if newest is not None and newest < 1:
         raise ValueError(f"newest must be at least 1 (or None for every quarter), not {newest}")
     folder.mkdir(parents=True, exist_ok=True)
-    index_url = f"{base_url}/api/content{PUBLICATION_PATH}"
-    index_path = _download(index_url, folder / INDEX_FILE, policy, emit, "publication index")
-    files = [raw_store.record(index_path, origin=index_url)]
-    try:
-        index = json.loads(index_path.read_bytes())
-    except ValueError as exc:
-        raise FetchError(SOURCE, index_url, f"the publication index is not JSON ({exc})") from exc
+    index_url = govuk.content_url(base_url, PUBLICATION_PATH)
+    index, index_file = govuk.keep_item(
+        SOURCE, base_url, PUBLICATION_PATH, folder / INDEX_FILE, policy
+    )
+    files = [index_file]
     quarters, skipped = list_quarters(index, index_url)
     if not quarters:
         raise FetchError(
@@ -229,7 +225,7 @@ def fetch_live(
         )
     chosen = quarters[-newest:] if newest else quarters
     for n, quarter in enumerate(chosen, 1):
-        url = f"{base_url}/api/content{quarter.path}"
+        url = govuk.content_url(base_url, quarter.path)
         name = f"illegal-working-civil-penalties-{quarter.period}.json"
         label = f"{n}/{len(chosen)} {quarter.period}"
         files.append(raw_store.record(_download(url, folder / name, policy, emit, label), url))

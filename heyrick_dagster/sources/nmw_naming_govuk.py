@@ -23,7 +23,6 @@ from the name.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,12 +32,10 @@ from urllib.parse import urljoin, urlparse
 
 from lxml import etree
 
-from heyrick_dagster.sources import http, raw_store
-from heyrick_dagster.sources.errors import FetchError
+from heyrick_dagster.sources import govuk, http, raw_store
 from heyrick_dagster.sources.nmw_naming import COLLECTION_PATH, SOURCE
 from heyrick_dagster.sources.nmw_naming_lines import html_lines, looks_like_entry, parse_html
 
-API_PREFIX = "/api/content"
 TABLE_TYPES = {
     "text/csv": "csv",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
@@ -68,18 +65,12 @@ def fetch_live(
     say = emit or (lambda message: None)
     folder.mkdir(parents=True, exist_ok=True)
     collection = _content(base_url, COLLECTION_PATH, folder, policy)
-    documents = (collection.get("links") or {}).get("documents")
-    if not isinstance(documents, list) or not documents:
-        raise FetchError(
-            SOURCE, _api_url(base_url, COLLECTION_PATH), "the collection lists no documents"
-        )
+    documents = govuk.documents(SOURCE, collection, govuk.content_url(base_url, COLLECTION_PATH))
     rounds: dict[date, list[Candidate]] = {}
     for document in documents:
-        path = document.get("base_path")
-        if not path:
-            continue
+        path = document["base_path"]
         item = _content(base_url, path, folder, policy)
-        published = _published(item)
+        published = govuk.first_published(item)
         candidates = _candidates(base_url, item, folder, policy)
         if published is None or not candidates:
             say(f"nmw_naming: skipped {path} (no employer list or no publication date)")
@@ -104,10 +95,6 @@ def round_ids(dates: list[date]) -> dict[date, str]:
     return ids
 
 
-def _api_url(base_url: str, path: str) -> str:
-    return f"{base_url.rstrip('/')}{API_PREFIX}{path}"
-
-
 def _slug(path: str) -> str:
     last = urlparse(path).path.rstrip("/").rsplit("/", 1)[-1]
     return re.sub(r"[^a-z0-9-]+", "-", last.lower()).strip("-")[:80] or "document"
@@ -115,25 +102,8 @@ def _slug(path: str) -> str:
 
 def _content(base_url: str, path: str, folder: Path, policy: http.RetryPolicy) -> dict:
     """One content item, its answer kept byte for byte and recorded."""
-    url = _api_url(base_url, path)
-    dest = http.download(SOURCE, url, folder / f"content__{_slug(path)}.json", policy=policy)
-    raw_store.record(dest, origin=url)
-    try:
-        doc = json.loads(dest.read_bytes())
-    except ValueError as exc:
-        snippet = dest.read_bytes()[:120].decode("utf-8", "replace")
-        raise FetchError(SOURCE, url, f"the answer is not JSON; it begins {snippet!r}") from exc
-    if not isinstance(doc, dict):
-        raise FetchError(SOURCE, url, "the answer is not a GOV.UK content item")
-    return doc
-
-
-def _published(item: dict) -> date | None:
-    details = item.get("details") or {}
-    for value in (item.get("first_published_at"), details.get("first_public_at")):
-        if isinstance(value, str) and re.match(r"\d{4}-\d{2}-\d{2}", value):
-            return date.fromisoformat(value[:10])
-    return None
+    dest = folder / f"content__{_slug(path)}.json"
+    return govuk.keep_item(SOURCE, base_url, path, dest, policy)[0]
 
 
 def _entries(body: str | None) -> int:
@@ -147,22 +117,22 @@ def _entries(body: str | None) -> int:
 
 
 def _candidates(base_url: str, item: dict, folder: Path, policy) -> list[Candidate]:
-    details = item.get("details") or {}
     slug = _slug(item.get("base_path") or "document")
     found = []
-    for attachment in details.get("attachments") or []:
+    for attachment in govuk.attachments(item) or []:
         url = urljoin(base_url + "/", attachment.get("url") or "")
         if attachment.get("attachment_type") == "html":
             path = urlparse(url).path
-            body = (_content(base_url, path, folder, policy).get("details") or {}).get("body")
+            body = govuk.body(_content(base_url, path, folder, policy))
             if entries := _entries(body):
                 found.append(Candidate("html_attachment", url, _slug(path), "html", body, entries))
         elif ext := _table_ext(attachment):
             stem = Path(urlparse(attachment.get("filename") or url).path).stem
             found.append(Candidate("table", url, _slug(stem), ext))
-    if entries := _entries(details.get("body")):
-        url = _api_url(base_url, item.get("base_path") or "")
-        found.append(Candidate("body", url, slug, "html", details["body"], entries))
+    page = govuk.body(item)
+    if entries := _entries(page):
+        url = govuk.content_url(base_url, item.get("base_path") or "")
+        found.append(Candidate("body", url, slug, "html", page, entries))
     return found
 
 

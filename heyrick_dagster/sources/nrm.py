@@ -46,7 +46,7 @@ import fastexcel
 import pandera.polars as pa
 import polars as pl
 
-from heyrick_dagster.sources import files, http, raw_store
+from heyrick_dagster.sources import files, govuk, http, raw_store
 from heyrick_dagster.sources.base import (
     CheckSpec,
     Connector,
@@ -427,21 +427,15 @@ class TablesFile:
 
 
 def _documents(govuk_base: str, policy: http.RetryPolicy, collection_path: str) -> list[dict]:
-    url = f"{govuk_base}/api/content{collection_path}"
-    doc = http.fetch_json(SOURCE, url, policy=policy)
-    links = doc.get("links") if isinstance(doc, dict) else None
-    documents = links.get("documents") if isinstance(links, dict) else None
-    if not isinstance(documents, list):
-        raise FetchError(SOURCE, url, "the collection answer has no links.documents list")
-    documents = [d for d in documents if isinstance(d, dict) and d.get("base_path")]
+    collection = govuk.get_item(SOURCE, govuk_base, collection_path, policy)
+    url = govuk.content_url(govuk_base, collection_path)
+    documents = govuk.documents(SOURCE, collection, url)
     return sorted(documents, key=lambda d: d.get("public_updated_at") or "", reverse=True)
 
 
 def _tables_attachment(govuk_base: str, base_path: str, policy) -> TablesFile | None:
-    url = f"{govuk_base}/api/content{base_path}"
-    doc = http.fetch_json(SOURCE, url, policy=policy)
-    details = doc.get("details") if isinstance(doc, dict) else None
-    for attachment in (details or {}).get("attachments") or []:
+    publication = govuk.get_item(SOURCE, govuk_base, base_path, policy)
+    for attachment in govuk.attachments(publication) or []:
         href = urljoin(f"{govuk_base}/", attachment.get("url") or "")
         name = attachment.get("filename") or unquote(urlparse(href).path.rsplit("/", 1)[-1])
         period = period_from_name(name)
@@ -468,7 +462,7 @@ def list_tables_files(
     if not found:
         raise FetchError(
             SOURCE,
-            f"{govuk_base}/api/content{collection_path}",
+            govuk.content_url(govuk_base, collection_path),
             "no publication in the collection has a quarterly tables ODS attached",
         )
     return sorted(found.values(), key=lambda t: t.period, reverse=True)

@@ -136,7 +136,7 @@ def test_live_fetch_refuses_two_attachments_for_one_quarter(http_server, tmp_pat
 
 def test_live_fetch_names_an_index_that_is_not_json(http_server, tmp_path):
     http_server.route(API, Reply(body=b"<html><title>Sorry</title></html>"))
-    with pytest.raises(FetchError, match=r"the publication index is not JSON"):
+    with pytest.raises(FetchError, match=r"content API answer is not JSON; it begins .<html>"):
         illegal_working.fetch_live(http_server.base_url, tmp_path, FAST)
 
 

@@ -149,7 +149,7 @@ def test_a_collection_without_tables_attachments_is_a_clear_fetch_error(http_ser
 
 def test_a_collection_answer_without_documents_is_a_clear_fetch_error(http_server, tmp_path):
     http_server.route(COLLECTION, Reply(body=b'{"title": "Not a collection"}'))
-    with pytest.raises(FetchError, match=r"no links.documents list"):
+    with pytest.raises(FetchError, match=r"the collection lists no documents \(links.documents\)"):
         nrm.fetch_live(http_server.base_url, tmp_path, FAST)
 
 
