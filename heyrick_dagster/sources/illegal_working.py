@@ -64,6 +64,7 @@ from heyrick_dagster.sources.illegal_working_read import (
     read_file,
 )
 from heyrick_dagster.sources.metadata import SourceMetadata
+from heyrick_dagster.sources.periods import PERIOD_PATTERN
 
 if TYPE_CHECKING:
     from heyrick_dagster.settings import Settings
@@ -127,7 +128,7 @@ class PenaltiesContract(RawContract):
     """Structure, types and hard limits at ingest; content rules (postcode formats,
     completeness) are the Great Expectations suites' job, so that they reach the report."""
 
-    period: str = pa.Field(nullable=False, str_matches=r"^\d{4}Q[1-4]$")
+    period: str = pa.Field(nullable=False, str_matches=PERIOD_PATTERN)
     region: str = pa.Field(nullable=True)
     liable_party: str = pa.Field(nullable=False)
     trading_name: str = pa.Field(nullable=True)

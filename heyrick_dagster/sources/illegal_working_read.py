@@ -15,7 +15,6 @@ classifies rows (data, blank, footer); typing and the contract are the caller's.
 
 from __future__ import annotations
 
-import calendar
 import codecs
 import json
 import re
@@ -27,6 +26,7 @@ from pathlib import Path
 
 from heyrick_dagster.sources import files
 from heyrick_dagster.sources.errors import ParseError
+from heyrick_dagster.sources.periods import MONTHS, NotAQuarter, find_quarter, quarter_bounds
 
 SOURCE = "illegal_working"
 
@@ -80,15 +80,7 @@ _CLOSED_PAGE = re.compile(r"</html\s*>", re.I)
 _PAGE_TAIL = 4096
 _ERROR_TITLE = re.compile(r"not found|error|problem|sorry|unavailable|forbidden", re.I)
 
-_MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
-_MONTH = "|".join(_MONTHS)
-_RANGE = re.compile(
-    rf"(\d{{1,2}})[\s-]+({_MONTH})(?:[\s-]+(\d{{4}}))?[\s-]+to[\s-]+(\d{{1,2}})[\s-]+"
-    rf"({_MONTH})[\s-]+(\d{{4}})",
-    re.I,
-)
-_YEAR_QUARTER = re.compile(r"(?<![0-9])(\d{4})[\s_-]?Q([1-4])(?![0-9])", re.I)
-_QUARTER_YEAR = re.compile(r"(?<![A-Za-z0-9])Q([1-4])[\s_-]?(\d{4})(?![0-9])", re.I)
+_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 _PUBLISHED = re.compile(rf"\b(?:Published|Updated)\s+(\d{{1,2}}\s+(?:{_MONTH})\s+\d{{4}})", re.I)
 
 
@@ -119,43 +111,18 @@ class Publication:
 # --------------------------------------------------------------------------- periods
 
 
-def quarter_bounds(period: str) -> tuple[date, date]:
-    """First and last day of a "2024Q3" period."""
-    year, quarter = int(period[:4]), int(period[5])
-    first_month = 3 * quarter - 2
-    last_month = first_month + 2
-    return date(year, first_month, 1), date(
-        year, last_month, calendar.monthrange(year, last_month)[1]
-    )
-
-
 def period_from_text(text: str, file: str) -> str | None:
     """The quarter a title or file name names ("1 July to 30 September 2024", "Q3_2024",
     "2024Q3"), or None; a date range that is not one calendar quarter is an error."""
-    spaced = text.replace("_", " ")
-    if match := _RANGE.search(spaced):
-        return _quarter_of_range(match, file)
-    if match := _YEAR_QUARTER.search(text):
-        return f"{match.group(1)}Q{match.group(2)}"
-    if match := _QUARTER_YEAR.search(text):
-        return f"{match.group(2)}Q{match.group(1)}"
-    return None
-
-
-def _quarter_of_range(match: re.Match, file: str) -> str:
-    d1, m1, y1, d2, m2, y2 = match.groups()
-    end_year = int(y2)
-    start = date(int(y1 or y2), _MONTHS[m1.lower()], int(d1))
-    end = date(end_year, _MONTHS[m2.lower()], int(d2))
-    period = f"{end_year}Q{(end.month + 2) // 3}"
-    if (start, end) != quarter_bounds(period):
+    try:
+        return find_quarter(text)
+    except NotAQuarter as exc:
         raise ParseError(
             SOURCE,
             file,
-            f"the period {match.group(0)!r} is not one calendar quarter; every release "
+            f"the period {exc.text!r} is not one calendar quarter; every release "
             "so far covers exactly one quarter",
-        )
-    return period
+        ) from exc
 
 
 def _choose_period(title: str | None, file: str) -> str:
@@ -367,7 +334,7 @@ def _first_text(root, xpath: str) -> str | None:
 
 def _parse_day(text: str) -> date:
     day, month, year = text.split()
-    return date(int(year), _MONTHS[month.lower()], int(day))
+    return date(int(year), MONTHS[month.lower()], int(day))
 
 
 def _publication_from_body(root, file: str, period: str, vintage: date, bad: str | None):

@@ -37,7 +37,7 @@ import re
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urljoin, urlparse
@@ -67,6 +67,7 @@ from heyrick_dagster.sources.nrm_tables import (
     read_area_table,
     sheet_text,
 )
+from heyrick_dagster.sources.periods import PERIOD_PATTERN, NotAQuarter, find_quarter, quarter_end
 
 if TYPE_CHECKING:
     from heyrick_dagster.settings import Settings
@@ -124,12 +125,6 @@ COLUMNS = list(SCHEMA)
 
 ODS = "an ODS spreadsheet"
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
-_FILE_PERIOD = re.compile(r"quarter[-_ ]?([1-4])[-_ ](\d{4})", re.IGNORECASE)
-_TITLE_PERIOD = re.compile(r"\bquarter\s*([1-4])\b\D{0,4}?(\d{4})", re.IGNORECASE)
-_MONTHS_PERIOD = re.compile(
-    r"\b(jan|apr|jul|oct)[a-z]*\s+to\s+[a-z]+\W{0,3}?\s*(\d{4})", re.IGNORECASE
-)
-_QUARTER_OF_MONTH = {"jan": 1, "apr": 2, "jul": 3, "oct": 4}
 # "Next publication date: ..." on the same cover sheet is not this release's date.
 _PUBLISHED = re.compile(
     r"(?<!next )(?:publication date|date of publication|published(?: on)?|release date)\s*:?\s*"
@@ -144,7 +139,7 @@ class ReferralsContract(RawContract):
     """Structure, types and vocabularies at ingest. Uniqueness of the key, row floors and
     drift are the Great Expectations suites' job, so that they reach the quality report."""
 
-    period: str = pa.Field(nullable=False, str_matches=r"^\d{4}Q[1-4]$")
+    period: str = pa.Field(nullable=False, str_matches=PERIOD_PATTERN)
     geography_type: str = pa.Field(nullable=False, isin=list(GEOGRAPHY_TYPES))
     geography_name: str = pa.Field(nullable=False)
     geography_code: str = pa.Field(nullable=True)
@@ -168,24 +163,24 @@ class ParsedFile:
 # --------------------------------------------------------------------------- periods
 
 
-def quarter_end(period: str) -> date:
-    year, quarter = int(period[:4]), int(period[-1])
-    first_of_next = date(year + quarter // 4, quarter % 4 * 3 + 1, 1)
-    return first_of_next - timedelta(days=1)
-
-
 def period_from_name(name: str) -> str | None:
-    match = _FILE_PERIOD.search(name)
-    return f"{match.group(2)}Q{match.group(1)}" if match else None
+    """The quarter a tables file's name names ("...-quarter-3-2025-...")."""
+    try:
+        return find_quarter(name)
+    except NotAQuarter:  # an annual file ("january-to-december-2024") is not a quarter's
+        return None
 
 
 def period_from_text(lines: Iterable[str]) -> str | None:
-    """'... UK, Quarter 3 2025 (July to September)' or '... July to September 2025'."""
+    """'... UK, Quarter 3 2025 (July to September)' or '... July to September 2025': the
+    first line of the cover sheet that names a quarter (a line naming a longer range, such
+    as a year's comparison, is passed over)."""
     for line in lines:
-        if match := _TITLE_PERIOD.search(line):
-            return f"{match.group(2)}Q{match.group(1)}"
-        if match := _MONTHS_PERIOD.search(line):
-            return f"{match.group(2)}Q{_QUARTER_OF_MONTH[match.group(1)[:3].lower()]}"
+        try:
+            if period := find_quarter(line):
+                return period
+        except NotAQuarter:
+            continue
     return None
 
 

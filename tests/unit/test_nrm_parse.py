@@ -278,6 +278,12 @@ def test_quarter_is_read_from_the_cover_sheet_title(title, expected):
     assert nrm.period_from_text([title]) == expected
 
 
+def test_a_cover_line_naming_a_whole_year_is_passed_over_not_read_as_its_first_quarter():
+    lines = ["Comparison with January to December 2024", "NRM statistics UK, Quarter 3 2025"]
+    assert nrm.period_from_text(lines) == "2025Q3"
+    assert nrm.period_from_name("nrm-statistics-january-to-december-2024-tables.ods") is None
+
+
 @pytest.mark.real_data
 def test_real_tables_files_parse_and_pass_the_contract(shared_data):
     files = sorted((shared_data / "nrm").glob("*.ods")) if (shared_data / "nrm").is_dir() else []
