@@ -383,15 +383,8 @@ def fetch_live(
     file through `emit` (default: the http module's logger). The zips are kept as they
     are: parse reads the CSV member from them."""
     listing = list_published_files(page_url, policy)
-    folder.mkdir(parents=True, exist_ok=True)
-    files = []
-    for n, url in enumerate(listing.urls, 1):
-        name = url.rsplit("/", 1)[-1]
-        label = f"{SOURCE} {n}/{len(listing.urls)} ({name})"
-        report = http.progress_logger(label, emit) if emit else None
-        dest = http.download(SOURCE, url, folder / name, policy=policy, progress=report)
-        files.append(raw_store.record(dest, origin=url))
-    return files
+    downloads = [http.Download(url, url.rsplit("/", 1)[-1]) for url in listing.urls]
+    return http.download_all(SOURCE, downloads, folder, policy, emit)
 
 
 # --------------------------------------------------------------------------- parse

@@ -204,17 +204,15 @@ def fetch_live(
                 hint="check HEYRICK_AREAS against the FSA's LocalAuthorityIdCode values",
             )
         authorities = [a for a in authorities if a.code in wanted]
-    folder.mkdir(parents=True, exist_ok=True)
-    files = []
-    for n, authority in enumerate(authorities, 1):
-        name = authority.file_url.rstrip("/").rsplit("/", 1)[-1] or f"FHRS{authority.code}en-GB.xml"
-        label = f"fhrs {n}/{len(authorities)} {authority.name} ({name})"
-        report = http.progress_logger(label, emit) if emit else None
-        dest = http.download(
-            SOURCE, authority.file_url, folder / name, policy=policy, progress=report
+    downloads = [
+        http.Download(
+            a.file_url,
+            a.file_url.rstrip("/").rsplit("/", 1)[-1] or f"FHRS{a.code}en-GB.xml",
+            a.name,
         )
-        files.append(raw_store.record(dest, origin=authority.file_url))
-    return files
+        for a in authorities
+    ]
+    return http.download_all(SOURCE, downloads, folder, policy, emit)
 
 
 # --------------------------------------------------------------------------- parse

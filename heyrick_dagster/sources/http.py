@@ -2,7 +2,10 @@
 
 A download is written to `<dest>.part` and renamed only once every byte the
 server announced has arrived, so a dropped connection never leaves a file that
-looks complete.
+looks complete. Retried: the statuses in RETRYABLE_STATUS (429 after its
+Retry-After), timeouts, refused or reset connections and bodies shorter than
+their Content-Length; other 4xx/5xx are final. `download_all` fetches a
+connector's files into a raw-store folder and records each one.
 """
 
 from __future__ import annotations
@@ -11,12 +14,15 @@ import json
 import logging
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import requests
 
+from heyrick_dagster.sources import raw_store
 from heyrick_dagster.sources.errors import FetchError
 
 log = logging.getLogger(__name__)
@@ -38,16 +44,36 @@ class RetryPolicy:
     backoff_s: float = 1.0  # first wait; doubles each time, plus jitter
     max_wait_s: float = 60.0
     timeout_s: float = 60.0  # connect and per-read timeout
+    # How a wait is spent: tests record the waits instead of sleeping through them.
+    sleep: Callable[[float], None] = time.sleep
 
     @classmethod
     def for_settings(cls, settings) -> RetryPolicy:
         return cls(attempts=settings.http_retries, timeout_s=settings.http_timeout_s)
 
     def wait(self, attempt: int, retry_after: str | None = None) -> float:
-        if retry_after and retry_after.strip().isdigit():
-            return min(float(retry_after), self.max_wait_s)
+        """Seconds before attempt `attempt + 1`: what the server's Retry-After asks for
+        (seconds or an HTTP date), else exponential backoff plus up to 50% jitter; never
+        more than max_wait_s."""
+        asked = _retry_after_seconds(retry_after)
+        if asked is not None:
+            return min(asked, self.max_wait_s)
         base = self.backoff_s * (2 ** (attempt - 1))
         return min(base + _JITTER.uniform(0, base / 2), self.max_wait_s)
+
+
+def _retry_after_seconds(value: str | None) -> float | None:
+    """Retry-After is "120" or an HTTP date ("Fri, 27 Nov 2026 07:30:00 GMT")."""
+    text = (value or "").strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:  # an HTTP date is GMT even when it does not say so
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 class _Retryable(Exception):
@@ -121,6 +147,37 @@ def download(
     return dest
 
 
+@dataclass(frozen=True)
+class Download:
+    """One file to fetch into a raw-store folder."""
+
+    url: str
+    name: str  # the file's name in the folder
+    about: str | None = None  # what it is, for progress ("Lewisham", "2025Q3")
+
+
+def download_all(
+    source: str,
+    downloads: Sequence[Download],
+    folder: Path,
+    policy: RetryPolicy,
+    emit: Callable[[str], None] | None = None,
+) -> list[raw_store.RawFile]:
+    """Download each file into `folder` (a raw-store vintage folder), in order, and record
+    it in the folder's manifest with its address as origin. Progress goes to `emit` (a
+    Dagster log, say), else this module's logger, labelled "<source> <n>/<of> <about>
+    (<name>)". A file that cannot be fetched raises FetchError; those before it stay
+    recorded."""
+    folder.mkdir(parents=True, exist_ok=True)
+    files = []
+    for n, item in enumerate(downloads, 1):
+        what = f"{item.about} ({item.name})" if item.about else item.name
+        report = progress_logger(f"{source} {n}/{len(downloads)} {what}", emit or log.info)
+        dest = download(source, item.url, folder / item.name, policy=policy, progress=report)
+        files.append(raw_store.record(dest, origin=item.url))
+    return files
+
+
 def _with_retries(source, url, policy, attempt_fn, session):
     own_session = session is None
     s = session or requests.Session()
@@ -147,7 +204,7 @@ def _with_retries(source, url, policy, attempt_fn, session):
                     policy.attempts - 1,
                     wait,
                 )
-                time.sleep(wait)
+                policy.sleep(wait)
         raise FetchError(
             source,
             url,
@@ -204,7 +261,8 @@ def _read_all(resp: requests.Response, url: str, fh, report) -> bytes:
                 fh.write(chunk)
             report(done, total)
     except (requests.exceptions.ChunkedEncodingError, requests.ConnectionError) as exc:
-        raise _Retryable(f"connection broken after {done} bytes ({exc})") from exc
+        announced = f"the {total:,} bytes announced" if total is not None else "the body"
+        raise _Retryable(f"connection broken before {announced} had arrived ({exc})") from exc
     # requests decodes gzip transparently, so only compare when the body was not encoded.
     if total is not None and done < total and not resp.headers.get("Content-Encoding"):
         raise _Retryable(f"partial body: {done} of {total} bytes")

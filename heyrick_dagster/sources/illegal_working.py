@@ -225,17 +225,15 @@ def fetch_live(
             f"non-quarterly documents are out of scope): {skipped[:3]}"
         )
     chosen = quarters[-newest:] if newest else quarters
-    for n, quarter in enumerate(chosen, 1):
-        url = govuk.content_url(base_url, quarter.path)
-        name = f"illegal-working-civil-penalties-{quarter.period}.json"
-        label = f"{n}/{len(chosen)} {quarter.period}"
-        files.append(raw_store.record(_download(url, folder / name, policy, emit, label), url))
-    return files
-
-
-def _download(url: str, dest: Path, policy, emit, label: str) -> Path:
-    report = http.progress_logger(f"{SOURCE} {label} ({dest.name})", emit) if emit else None
-    return http.download(SOURCE, url, dest, policy=policy, progress=report)
+    downloads = [
+        http.Download(
+            govuk.content_url(base_url, q.path),
+            f"illegal-working-civil-penalties-{q.period}.json",
+            q.period,
+        )
+        for q in chosen
+    ]
+    return files + http.download_all(SOURCE, downloads, folder, policy, emit)
 
 
 # --------------------------------------------------------------------------- parse

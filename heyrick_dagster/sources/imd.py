@@ -194,13 +194,8 @@ def fetch_live(
     emit: Callable[[str], None] | None = None,
 ) -> list[raw_store.RawFile]:
     """Download File 1 and File 7 (or whatever `urls` name) into the raw-store folder."""
-    files = []
-    for n, url in enumerate(urls, 1):
-        name = url.rstrip("/").rsplit("/", 1)[-1]
-        report = http.progress_logger(f"imd {n}/{len(urls)} {name}", emit) if emit else None
-        dest = http.download(SOURCE, url, folder / name, policy=policy, progress=report)
-        files.append(raw_store.record(dest, origin=url))
-    return files
+    downloads = [http.Download(url, url.rstrip("/").rsplit("/", 1)[-1]) for url in urls]
+    return http.download_all(SOURCE, downloads, folder, policy, emit)
 
 
 # --------------------------------------------------------------------------- parse

@@ -153,6 +153,5 @@ def _keep(
         # The body exactly as the content API gave it (its JSON is kept beside it).
         dest.write_text(best.body, encoding="utf-8")
         return raw_store.record(dest, origin=f"{best.url}#details.body")
-    report = http.progress_logger(f"nmw_naming {dest.name}", say)
-    http.download(SOURCE, best.url, dest, policy=policy, progress=report)
-    return raw_store.record(dest, origin=best.url)
+    table = http.Download(best.url, dest.name)
+    return http.download_all(SOURCE, [table], dest.parent, policy, say)[0]

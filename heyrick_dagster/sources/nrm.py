@@ -472,16 +472,8 @@ def fetch_live(
 ) -> list[raw_store.RawFile]:
     """Download the newest quarters' tables files, reporting progress per file."""
     tables = list_tables_files(govuk_base, policy, quarters)
-    folder.mkdir(parents=True, exist_ok=True)
-    files = []
-    for n, item in enumerate(tables, 1):
-        label = f"nrm {n}/{len(tables)} {item.period} ({item.file_name})"
-        report = http.progress_logger(label, emit) if emit else None
-        dest = http.download(
-            SOURCE, item.url, folder / item.file_name, policy=policy, progress=report
-        )
-        files.append(raw_store.record(dest, origin=item.url))
-    return files
+    downloads = [http.Download(t.url, t.file_name, t.period) for t in tables]
+    return http.download_all(SOURCE, downloads, folder, policy, emit)
 
 
 # --------------------------------------------------------------------------- connector

@@ -209,9 +209,7 @@ def fetch_live(
     file_name: str = ONSPD_FILE_NAME,
 ) -> list[raw_store.RawFile]:
     """Download the ONSPD zip (about 240 MB) into the raw-store folder."""
-    report = http.progress_logger(f"postcodes {file_name}", emit) if emit else None
-    dest = http.download(SOURCE, url, folder / file_name, policy=policy, progress=report)
-    return [raw_store.record(dest, origin=url)]
+    return http.download_all(SOURCE, [http.Download(url, file_name)], folder, policy, emit)
 
 
 # --------------------------------------------------------------------------- parse

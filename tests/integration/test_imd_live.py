@@ -46,31 +46,13 @@ def test_live_fetch_downloads_both_files_records_sha256_and_they_parse(http_serv
     assert any(line.startswith("imd 2/2 File_7_") and "100%" in line for line in seen)
 
 
-def test_live_fetch_retries_a_500_then_succeeds(http_server, tmp_path):
-    http_server.route(PATH_1, Reply(500, b"Internal Server Error"), Reply(body=BODY_1))
-    http_server.route(PATH_7, Reply(body=BODY_7))
-    files = imd.fetch_live(_urls(http_server), tmp_path, FAST)
-    assert files[0].path.read_bytes() == BODY_1
-    assert http_server.hits(PATH_1) == 2
-
-
-def test_live_fetch_gives_up_after_timeouts_naming_the_address(http_server, tmp_path):
-    http_server.route(PATH_1, Reply(body=BODY_1, delay_s=1.5))
-    policy = http.RetryPolicy(attempts=2, backoff_s=0.01, timeout_s=0.5)
-    with pytest.raises(FetchError) as caught:
-        imd.fetch_live(_urls(http_server), tmp_path, policy)
-    message = str(caught.value)
-    assert "source imd" in message and PATH_1 in message
-    assert "after 2 attempts" in message and "Timeout" in message
-    assert not list(tmp_path.glob("*.xlsx")), "no file lands from a failed download"
-
-
-def test_live_fetch_retries_a_partial_body_and_never_keeps_it(http_server, tmp_path):
-    http_server.route(PATH_1, Reply(body=BODY_1))
-    http_server.route(PATH_7, Reply(body=BODY_7, cut_after=len(BODY_7) // 2), Reply(body=BODY_7))
-    files = imd.fetch_live(_urls(http_server), tmp_path, FAST)
-    assert files[1].path.read_bytes() == BODY_7
-    assert http_server.hits(PATH_7) == 2
+def test_live_fetch_fails_naming_source_and_address_when_no_body_is_whole(
+    http_server, tmp_path
+):
+    http_server.route(PATH_1, Reply(body=BODY_1, cut_after=100))
+    with pytest.raises(FetchError, match=rf"source imd, file .*{PATH_1}"):
+        imd.fetch_live(_urls(http_server), tmp_path, FAST)
+    assert not list(tmp_path.glob("*.xlsx*")), "no file lands from a failed download"
 
 
 def test_an_error_page_served_with_status_200_is_caught_by_the_parser(http_server, tmp_path):

@@ -2,11 +2,16 @@
 
 Each path has a queue of behaviours, consumed one per request (the last one
 repeats), so a test can script "500, then the file" or "a partial body".
-Bound to 127.0.0.1 only.
+The faults a real server shows: an error status (with Retry-After), a slow
+answer (a timeout), a body cut short and closed (`cut_after`), a connection
+reset mid-body (`reset_after`: TCP RST, not a clean close) and a Content-Length
+that does not match the body (`content_length`). Bound to 127.0.0.1 only.
 """
 
 from __future__ import annotations
 
+import socket
+import struct
 import threading
 import time
 from dataclasses import dataclass, field
@@ -20,6 +25,8 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     delay_s: float = 0.0  # sleep before answering (a timeout test sets it above the client's)
     cut_after: int | None = None  # announce the full length, send this many bytes, close
+    reset_after: int | None = None  # send this many bytes of the body, then reset (RST)
+    content_length: int | None = None  # announce this length instead of the body's, then close
     require_header: tuple[str, str] | None = None  # answer 400 without it (FSA's x-api-version)
 
 
@@ -52,18 +59,29 @@ class RecordingServer:
                 self._send(reply)
 
             def _send(self, reply: Reply):
+                faults = (reply.cut_after, reply.reset_after, reply.content_length)
+                closes = any(v is not None for v in faults)
+                length = len(reply.body) if reply.content_length is None else reply.content_length
+                body = reply.body
+                for cut in (reply.cut_after, reply.reset_after):
+                    body = body if cut is None else body[:cut]
                 try:
                     self.send_response(reply.status)
                     for k, v in reply.headers.items():
                         self.send_header(k, v)
-                    self.send_header("Content-Length", str(len(reply.body)))
-                    if reply.cut_after is not None:
+                    self.send_header("Content-Length", str(length))
+                    if closes:
                         self.send_header("Connection", "close")
                     self.end_headers()
-                    body = reply.body if reply.cut_after is None else reply.body[: reply.cut_after]
                     self.wfile.write(body)
                     self.wfile.flush()
-                    if reply.cut_after is not None:
+                    if reply.reset_after is not None:
+                        # Linger 0 makes close() send a reset instead of a clean end of stream.
+                        self.connection.setsockopt(
+                            socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                        )
+                        self.connection.close()
+                    if closes:
                         self.close_connection = True
                 except (BrokenPipeError, ConnectionResetError):
                     pass
