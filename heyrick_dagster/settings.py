@@ -73,6 +73,10 @@ class Settings:
         return self.data_dir / "sample"
 
     @property
+    def linkage_models_dir(self) -> Path:
+        return self.data_dir / "linkage" / "models"
+
+    @property
     def reports_dir(self) -> Path:
         return self.data_dir / "reports"
 

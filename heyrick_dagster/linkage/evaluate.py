@@ -3,7 +3,9 @@
 Truth (`data/sample/truth/records.parquet`: source, record_id, entity_id): two records
 are the same business when they share an entity_id. A record the truth does not hold
 (a company that runs no premises in the world) belongs to no business, so any link
-to it is a false positive.
+to it is a false positive. The truth also holds records no file publishes (a phoenix's
+dissolved predecessor is not in the live companies extract): pass `present`, the record
+ids the linker was given per source, so recall counts only pairs it could have found.
 
 For a link type (left_source, right_source):
 - precision = links whose two records share an entity / distinct links;
@@ -40,8 +42,25 @@ def _ordered(frame: pl.DataFrame, left_source: str, right_source: str) -> pl.Dat
     )
 
 
-def truth_pairs(truth: pl.DataFrame, left_source: str, right_source: str) -> pl.DataFrame:
-    """Every (left_record_id, right_record_id) pair of the two sources sharing an entity."""
+def _present_frame(present: dict[str, pl.Series]) -> pl.DataFrame:
+    schema = {"source": pl.String, "record_id": pl.String}
+    frames = [
+        pl.DataFrame({"source": source, "record_id": ids.cast(pl.String)}, schema=schema)
+        for source, ids in present.items()
+    ]
+    return pl.concat(frames) if frames else pl.DataFrame(schema=schema)
+
+
+def truth_pairs(
+    truth: pl.DataFrame,
+    left_source: str,
+    right_source: str,
+    present: dict[str, pl.Series] | None = None,
+) -> pl.DataFrame:
+    """Every (left_record_id, right_record_id) pair of the two sources sharing an entity
+    (of the records in `present`, when given)."""
+    if present is not None:
+        truth = truth.join(_present_frame(present), on=["source", "record_id"], how="semi")
     left = truth.filter(pl.col("source") == left_source).select(
         pl.col("record_id").alias("left_record_id"), "entity_id"
     )
@@ -61,7 +80,10 @@ def _f1(precision: float | None, recall: float | None) -> float | None:
 
 
 def evaluate(
-    links: pl.DataFrame, truth: pl.DataFrame, link_types: Iterable[tuple[str, str]] = ()
+    links: pl.DataFrame,
+    truth: pl.DataFrame,
+    link_types: Iterable[tuple[str, str]] = (),
+    present: dict[str, pl.Series] | None = None,
 ) -> pl.DataFrame:
     """Precision, recall and F1 per (left_source, right_source); `link_types` adds types
     that may have no links at all (their recall is then 0, their precision undefined)."""
@@ -83,7 +105,7 @@ def evaluate(
         found = _ordered(
             found.select("left_record_id", "right_record_id"), left_source, right_source
         ).unique()
-        true = truth_pairs(truth, left_source, right_source)
+        true = truth_pairs(truth, left_source, right_source, present)
         hits = found.join(true, on=["left_record_id", "right_record_id"]).height
         precision = hits / found.height if found.height else None
         recall = hits / true.height if true.height else None

@@ -1,0 +1,213 @@
+"""The linkage cascade: identifiers, then exact keys, then the Splink model.
+
+1. Shared identifiers. None of the seven sources publishes another's key (FHRS has
+   no company number; the penalty and NMW lists name, they do not number), so this
+   tier is empty today; PSC or a licensing register would enter here.
+2. The exact tiers (`exact.py`): the same normalised name at the same postcode.
+   Accepted with probability 1.0.
+3. The probabilistic tier (`splink_model.py`): every other candidate pair that a
+   blocking rule yields, scored by the trained model. A pair at or above the link
+   type's `accept` threshold is `accepted` (an enforcement entry also needs a name
+   to agree: `needs_name_evidence`); between `possible` and `accept` it is kept as
+   `possible` ("possibly same as") and is never merged into a business.
+
+Thresholds are not chosen here: they are read from `thresholds.json`, which
+`calibrate.py` derives from the precision-recall curve on the synthetic truth, with
+the model it also saves as `reference_model.json` (used when the data are too few to
+train on).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from heyrick_dagster.linkage import exact, splink_model
+from heyrick_dagster.linkage.features import record_features
+
+THRESHOLDS_PATH = Path(__file__).with_name("thresholds.json")
+REFERENCE_MODEL_PATH = Path(__file__).with_name("reference_model.json")
+# Below this many pairs in an EM session, EM fits noise (measured: on the real files'
+# 228 companies there is not one same-name pair).
+MIN_TRAINING_PAIRS = 200
+RULE_SPLINK = "splink"
+
+# (left, right) source pairs linked by the cascade; the left of each is what is found
+# in the right (an enforcement entry is looked up among premises and companies).
+LINK_TYPES: tuple[tuple[str, str], ...] = (
+    ("fhrs", "companies_house"),
+    ("illegal_working", "fhrs"),
+    ("illegal_working", "companies_house"),
+    ("nmw_naming", "fhrs"),
+    ("nmw_naming", "companies_house"),
+)
+
+ENFORCEMENT_SOURCES = ("illegal_working", "nmw_naming")
+
+WEIGHT_COLUMNS = tuple(f"weight_{c}" for c in splink_model.COMPARISONS)
+LINKS_SCHEMA: dict[str, pl.DataType] = {
+    **exact.LINKS_SCHEMA,
+    "match_weight": pl.Float64,
+    **{c: pl.Float64 for c in WEIGHT_COLUMNS},
+}
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    accept: float  # match_probability at or above: accepted
+    possible: float  # at or above, below accept: kept as "possible"
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.possible <= self.accept < 1.0:
+            raise ValueError(f"thresholds out of order: {self}")
+
+
+def read_thresholds(path: Path = THRESHOLDS_PATH) -> dict[tuple[str, str], Thresholds]:
+    data = json.loads(path.read_text())
+    return {
+        tuple(key.split("->")): Thresholds(entry["accept"], entry["possible"])
+        for key, entry in data["link_types"].items()
+    }
+
+
+def link_type_key(left_source: str, right_source: str) -> str:
+    return f"{left_source}->{right_source}"
+
+
+def features_by_source(frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    return {source: record_features(frame, source) for source, frame in frames.items()}
+
+
+def training_pairs(left: pl.DataFrame, right: pl.DataFrame) -> dict[str, int]:
+    """How many pairs each EM session of `splink_model.train` would see."""
+    return {
+        "same_name": left.drop_nulls("name_full").join(right, on="name_full").height,
+        "same_address": left.drop_nulls(["house_number", "street"])
+        .join(right, on=["house_number", "street"])
+        .height,
+    }
+
+
+def read_reference_model(path: Path = REFERENCE_MODEL_PATH) -> dict[str, Any]:
+    return json.loads(path.read_text())
+
+
+def train_models(
+    features: dict[str, pl.DataFrame],
+) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+    """The Splink model of each link type whose two sources have records, and how each
+    was made. Premises <-> company is trained by EM when the data offer at least
+    MIN_TRAINING_PAIRS pairs to each session; otherwise (a few authorities' files, a
+    sample of the register) the committed reference model -- trained on the synthetic
+    sample, the model the thresholds were derived with -- is adapted to the data. Every
+    other link type adapts the premises <-> company model (`splink_model.adapt`)."""
+
+    def has(source: str) -> bool:
+        return source in features and not features[source].is_empty()
+
+    base_type = LINK_TYPES[0]
+    if not (has(base_type[0]) and has(base_type[1])):
+        return {}, {}
+    left, right = features[base_type[0]], features[base_type[1]]
+    base_key = link_type_key(*base_type)
+    pairs = training_pairs(left, right)
+    if min(pairs.values()) >= MIN_TRAINING_PAIRS:
+        base = splink_model.train(left, right, *base_type)
+        origins = {base_key: f"trained by EM ({pairs['same_name']:,} same-name pairs, "
+                   f"{pairs['same_address']:,} same-address pairs)"}
+    else:
+        base = splink_model.adapt(read_reference_model(), left, right, *base_type)
+        origins = {base_key: f"reference model adapted: too few pairs to train on {pairs}"}
+    models = {base_key: base}
+    for left_source, right_source in LINK_TYPES[1:]:
+        if has(left_source) and has(right_source):
+            key = link_type_key(left_source, right_source)
+            models[key] = splink_model.adapt(
+                base, features[left_source], features[right_source], left_source, right_source
+            )
+            origins[key] = f"{base_key} model adapted"
+    return models, origins
+
+
+def exact_tier(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """The exact tiers' links, in LINKS_SCHEMA (no Splink weights)."""
+    enforcement = {s: frames[s] for s in ENFORCEMENT_SOURCES if s in frames}
+    links = exact.exact_links(frames["fhrs"], frames["companies_house"], enforcement)
+    return links.with_columns(
+        pl.lit(None, dtype=pl.Float64).alias(c) for c in ("match_weight", *WEIGHT_COLUMNS)
+    ).cast(LINKS_SCHEMA)
+
+
+def needs_name_evidence(left_source: str) -> pl.Expr:
+    """Whether a Splink pair of this link type may be accepted. An enforcement entry is
+    accepted only when a name agrees (positive name weight): a shop unit changes hands,
+    and a penalty must never be pinned on the next tenant because the address matches.
+    Measured on the real labels: every address-only penalty link was a later or earlier
+    operator of the same unit. Without a name it stays "possible"."""
+    if left_source in ENFORCEMENT_SOURCES:
+        return pl.col("weight_name").fill_null(0.0) > 0
+    return pl.lit(True)
+
+
+def score_link_type(
+    left: pl.DataFrame,
+    right: pl.DataFrame,
+    left_source: str,
+    right_source: str,
+    model: dict[str, Any],
+    thresholds: Thresholds,
+) -> pl.DataFrame:
+    """Splink pairs of one link type at or above `possible`, as LINKS_SCHEMA rows."""
+    scored = splink_model.score(left, right, model, thresholds.possible)
+    acceptable = needs_name_evidence(left_source)
+    return scored.select(
+        pl.lit(left_source).alias("left_source"),
+        "left_record_id",
+        pl.lit(right_source).alias("right_source"),
+        "right_record_id",
+        "match_probability",
+        pl.lit(RULE_SPLINK).alias("match_rule"),
+        pl.when((pl.col("match_probability") >= thresholds.accept) & acceptable)
+        .then(pl.lit("accepted"))
+        .otherwise(pl.lit("possible"))
+        .alias("link_status"),
+        "match_weight",
+        *WEIGHT_COLUMNS,
+    ).cast(LINKS_SCHEMA)
+
+
+def link_records(
+    frames: dict[str, pl.DataFrame],
+    models: dict[str, dict[str, Any]],
+    thresholds: dict[tuple[str, str], Thresholds],
+) -> pl.DataFrame:
+    """Every link of the cascade (LINKS_SCHEMA). `frames` are the staging frames by
+    source (fhrs and companies_house required; the enforcement lists optional). A pair
+    found by an exact rule keeps that rule; Splink adds the pairs the exact rules miss."""
+    features = features_by_source(frames)
+    parts = [exact_tier(frames)]
+    for left_source, right_source in LINK_TYPES:
+        key = link_type_key(left_source, right_source)
+        if key not in models:
+            continue
+        parts.append(
+            score_link_type(
+                features[left_source],
+                features[right_source],
+                left_source,
+                right_source,
+                models[key],
+                thresholds[(left_source, right_source)],
+            )
+        )
+    links = pl.concat(parts)
+    # The exact tiers come first in `parts`, so `keep="first"` keeps their verdict.
+    return links.unique(
+        ["left_source", "left_record_id", "right_source", "right_record_id"],
+        keep="first",
+        maintain_order=True,
+    ).sort("left_source", "right_source", "left_record_id", "right_record_id")

@@ -1,0 +1,279 @@
+"""The probabilistic tier: a Splink (Fellegi-Sunter) model over `features.FEATURE_SCHEMA`.
+
+Settings are data (`settings_for`), so the same model runs on DuckDB here and on
+Spark elsewhere. Four comparisons, each with a null level so a missing field is
+no evidence either way:
+
+- `name`: every name of one record against every name of the other (registered and
+  trading): the full forms equal > the cores equal > Jaro-Winkler >= 0.92 > >= 0.80;
+- `location`: the same address (postcode, number and street) > the same number and
+  street > the same postcode > sector > district > area;
+- `activity`: the same coarse activity (FSA business type vs SIC code) or not.
+
+Candidate pairs come only from blocking rules that already demand location
+agreement (postcode; number + street within a postcode area; a name within a
+district), so a name alone never makes a pair, and the comparison count stays a
+small multiple of the record count.
+
+Training (`train`) is unsupervised: u by random sampling, then m by expectation
+maximisation in two sessions -- pairs with the same name (frees location and activity)
+and pairs at the same number and street (frees the name; it also sets the prior) -- so
+each comparison is estimated in a session where it is free; `regularise` then floors m.
+The trained model is Splink's JSON settings dict (`model_store` keeps it on disk);
+scoring (`score`) runs from that dict alone.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import polars as pl
+import splink.comparison_level_library as cll
+import splink.comparison_library as cl
+from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+from heyrick_dagster.linkage.features import FEATURE_SCHEMA
+
+MODEL_VERSION = "premises-links-1"
+EM_MAX_PAIRS = 2e6
+M_FLOOR = 0.01
+
+# Splink logs every EM iteration and sampling chunk at INFO; the pipeline reports the
+# outcome itself (asset metadata), so only Splink's warnings get through.
+SPLINK_LOG_LEVEL = logging.WARNING
+
+
+def _any_equal(column_l: str, column_r: str) -> str:
+    pairs = [
+        (f"{a}_l", f"{b}_r")
+        for a in (column_l, column_r.replace("name", "alt"))
+        for b in (column_l, column_r.replace("name", "alt"))
+    ]
+    return " or ".join(f"({left} = {right})" for left, right in pairs)
+
+
+def _best_similarity(column: str) -> str:
+    alt = column.replace("name", "alt")
+    terms = [
+        f"coalesce(jaro_winkler_similarity({a}_l, {b}_r), 0)"
+        for a in (column, alt)
+        for b in (column, alt)
+    ]
+    return f"greatest({', '.join(terms)})"
+
+
+def _name_comparison() -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name="name",
+        comparison_description="every name of one record against every name of the other",
+        comparison_levels=[
+            cll.CustomLevel("name_full_l is null or name_full_r is null").configure(
+                is_null_level=True
+            ),
+            # Term frequencies: "costcutter" in two districts is two shops, "albert
+            # canteen" is probably one business registered at its accountant's.
+            cll.ExactMatchLevel("name_full", term_frequency_adjustments=True),
+            cll.CustomLevel(_any_equal("name_full", "name_full"), "a trading name equal"),
+            cll.CustomLevel(_any_equal("name_core", "name_core"), "a core name form equal"),
+            cll.CustomLevel(f"{_best_similarity('name_full')} >= 0.92", "Jaro-Winkler >= 0.92"),
+            cll.CustomLevel(f"{_best_similarity('name_full')} >= 0.80", "Jaro-Winkler >= 0.80"),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _location_comparison() -> cl.CustomComparison:
+    """Postcode and street address as ONE comparison: they are not independent (a pair at
+    another postcode is nearly always at another street too), and Splink multiplies the
+    Bayes factors of separate comparisons as if they were, counting one disagreement twice.
+    """
+    same_address = "house_number_l = house_number_r and street_l = street_r"
+    return cl.CustomComparison(
+        output_column_name="location",
+        comparison_description="postcode unit, sector, district, area and street address",
+        comparison_levels=[
+            cll.CustomLevel(
+                "(postcode_district_l is null or postcode_district_r is null)"
+                " and (street_l is null or street_r is null)"
+            ).configure(is_null_level=True),
+            # Weighted by term frequency: an address that many records share (a tower, a
+            # formation agent's office) is weak evidence that two of them are one business.
+            cll.ExactMatchLevel("address_key", term_frequency_adjustments=True),
+            cll.CustomLevel(same_address, "same number and street, postcode not equal"),
+            cll.CustomLevel("postcode_l = postcode_r", "same postcode"),
+            cll.CustomLevel("postcode_sector_l = postcode_sector_r", "same sector"),
+            cll.CustomLevel("postcode_district_l = postcode_district_r", "same district"),
+            cll.CustomLevel("postcode_area_l = postcode_area_r", "same area"),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _activity_comparison() -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name="activity",
+        comparison_description="FSA business type against SIC code, coarsely",
+        comparison_levels=[
+            cll.CustomLevel("activity_l is null or activity_r is null").configure(
+                is_null_level=True
+            ),
+            cll.CustomLevel("activity_l = activity_r", "same activity"),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+COMPARISONS = ("name", "location", "activity")
+
+
+# Every candidate pair agrees on a location; see the module docstring.
+BLOCKING_RULES = [
+    block_on("postcode"),
+    block_on("house_number", "street", "postcode_area"),
+    block_on("name_core", "postcode_district"),
+    block_on("name_full", "postcode_area"),
+    "l.alt_full = r.name_full and l.postcode_area = r.postcode_area",
+    "l.name_full = r.alt_full and l.postcode_area = r.postcode_area",
+]
+
+
+def settings_for(left_source: str, right_source: str) -> SettingsCreator:
+    return SettingsCreator(
+        link_type="link_only",
+        unique_id_column_name="unique_id",
+        source_dataset_column_name="source_dataset",
+        comparisons=[
+            _name_comparison(),
+            _location_comparison(),
+            _activity_comparison(),
+        ],
+        blocking_rules_to_generate_predictions=BLOCKING_RULES,
+        retain_intermediate_calculation_columns=True,  # the bf_ columns: why a pair scored
+        retain_matching_columns=True,
+        additional_columns_to_retain=[],
+        linker_uid=f"{MODEL_VERSION}:{left_source}:{right_source}",
+    )
+
+
+def _linker(left: pl.DataFrame, right: pl.DataFrame, settings: SettingsCreator | dict) -> Linker:
+    db = DuckDBAPI()
+    tables = [
+        db.register(frame.select(list(FEATURE_SCHEMA)).to_arrow(), table_name=name)
+        for frame, name in ((left, "left_records"), (right, "right_records"))
+    ]
+    return Linker(tables, settings, log_level=SPLINK_LOG_LEVEL)
+
+
+def train(
+    left: pl.DataFrame, right: pl.DataFrame, left_source: str, right_source: str, seed: int = 1
+) -> dict[str, Any]:
+    """Train on two feature frames; the model as Splink's JSON settings dict."""
+    linker = _linker(left, right, settings_for(left_source, right_source))
+    linker.training.estimate_probability_two_random_records_match(
+        ["l.postcode = r.postcode and l.name_full = r.name_full"], recall=0.5
+    )
+    linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=seed)
+    # Pairs with the same name anywhere: free to estimate location and activity.
+    # Chains make this block large at national scale, hence the sample of pairs.
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        block_on("name_full"), estimate_without_term_frequencies=True, max_pairs=EM_MAX_PAIRS
+    )
+    # Pairs at the same number and street: free to estimate the name (and again activity).
+    # Not the postcode: within one postcode EM's "match" class becomes "names agree", and
+    # a business registered under an unrelated company name would never link.
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        block_on("house_number", "street"),
+        estimate_without_term_frequencies=True,
+        max_pairs=EM_MAX_PAIRS,
+        # The prior from the share of matches EM finds among these pairs, rather than
+        # the guessed recall of the deterministic rule above: probabilities that mean
+        # what they say matter downstream, where counts are weighted by them.
+        populate_probability_two_random_records_match_from_trained_values=True,
+    )
+    return regularise(linker.misc.save_model_to_json())
+
+
+def adapt(
+    base: dict[str, Any],
+    left: pl.DataFrame,
+    right: pl.DataFrame,
+    left_source: str,
+    right_source: str,
+    seed: int = 1,
+) -> dict[str, Any]:
+    """The base (premises <-> company) model carried to another pair of tables.
+
+    An enforcement list has ~100 entries a year: too few for EM. What a true match
+    looks like (m) carries over -- the same comparisons, names and addresses as
+    published -- so m is kept; how often fields agree by chance (u) and how likely a
+    random pair is to match (the prior) belong to the tables, so they are re-estimated:
+    u by random sampling, the prior as (share of left records whose postcode district
+    the right table covers) / (right records): at most one match per listed employer.
+    """
+    model = json.loads(json.dumps(base))
+    model["linker_uid"] = f"{MODEL_VERSION}:{left_source}:{right_source}"
+    linker = _linker(left, right, model)
+    linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=seed)
+    adapted = linker.misc.save_model_to_json()
+    covered = left["postcode_district"].is_in(right["postcode_district"].drop_nulls().implode())
+    share = max(float(covered.mean() or 0.0), 1.0 / max(left.height, 1))
+    adapted["probability_two_random_records_match"] = min(share / max(right.height, 1), 0.5)
+    return adapted
+
+
+def regularise(model: dict[str, Any], floor: float = M_FLOOR) -> dict[str, Any]:
+    """Floor every trained m probability at `floor` and renormalise each comparison.
+
+    EM drives a level it never saw among matches to m ~ 1e-50, i.e. a Bayes factor that
+    vetoes the pair whatever else agrees. Matches do arrive there in the real world (a
+    company registered at its accountant's postcode; a takeaway whose company declared a
+    retail SIC code), so no single field is allowed to veto more strongly than
+    log2(floor / u): about -6.6 bits against a level that half of non-matches share.
+    """
+    for comparison in model["comparisons"]:
+        levels = [level for level in comparison["comparison_levels"] if "m_probability" in level]
+        floored = [max(level["m_probability"], floor) for level in levels]
+        total = sum(floored)
+        for level, m in zip(levels, floored, strict=True):
+            level["m_probability"] = m / total
+    return model
+
+
+def score(
+    left: pl.DataFrame, right: pl.DataFrame, model: dict[str, Any], threshold: float
+) -> pl.DataFrame:
+    """Scored pairs at or above `threshold`: left_record_id, right_record_id,
+    match_probability, match_weight and one `bf_<comparison>` weight per comparison
+    (log2 Bayes factor: why the pair scored as it did)."""
+    if left.is_empty() or right.is_empty():
+        return pl.DataFrame(schema=_SCORE_SCHEMA)
+    linker = _linker(left, right, model)
+    predictions = linker.inference.predict(threshold_match_probability=threshold)
+    frame = predictions.as_duckdbpyrelation().pl()
+    left_is_l = pl.col("source_dataset_l") == left["source_dataset"][0]
+    return frame.select(
+        pl.when(left_is_l)
+        .then(pl.col("unique_id_l"))
+        .otherwise(pl.col("unique_id_r"))
+        .alias("left_record_id"),
+        pl.when(left_is_l)
+        .then(pl.col("unique_id_r"))
+        .otherwise(pl.col("unique_id_l"))
+        .alias("right_record_id"),
+        "match_probability",
+        "match_weight",
+        *[pl.col(f"mw_{c}").alias(f"weight_{c}") for c in COMPARISONS],
+    ).cast(_SCORE_SCHEMA)
+
+
+_SCORE_SCHEMA: dict[str, pl.DataType] = {
+    "left_record_id": pl.String,
+    "right_record_id": pl.String,
+    "match_probability": pl.Float64,
+    "match_weight": pl.Float64,
+    "weight_name": pl.Float64,
+    "weight_location": pl.Float64,
+    "weight_activity": pl.Float64,
+}
