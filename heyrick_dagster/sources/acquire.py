@@ -72,7 +72,7 @@ def acquire(connector: Connector, settings: Settings, emit: Emit | None = None) 
         folder = settings.source_files_dir / source
     paths = local_files(connector, folder)
     if connector.select is not None:
-        paths = connector.select(paths, settings.areas)
+        paths = connector.select(paths, settings.areas, emit)
     if not paths:
         if connector.metadata.required:
             raise SourceError(

@@ -84,8 +84,10 @@ class Connector:
     # record them with raw_store.record(path, origin=url). Settings give areas,
     # timeouts and base URLs; `emit` reports progress.
     fetch_live: Callable[[Settings, Path, Emit | None], list[raw_store.RawFile]]
-    # Optional: keep only the files of the areas in scope (sample and files modes).
-    select: Callable[[list[Path], tuple[str, ...]], list[Path]] | None = None
+    # Optional: choose the files to read among those in the folder (sample and files
+    # modes), e.g. those of the areas in scope; called as select(paths, areas, emit) and
+    # reports through `emit` every file it leaves out, and why.
+    select: Callable[[list[Path], tuple[str, ...], Emit | None], list[Path]] | None = None
     scoped: bool = False
 
     @property

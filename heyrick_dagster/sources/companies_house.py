@@ -38,6 +38,7 @@ The product is a snapshot, so `_vintage` is the date in the file name
 from __future__ import annotations
 
 import csv
+import logging
 import re
 import tempfile
 import zipfile
@@ -69,6 +70,8 @@ from heyrick_dagster.sources.metadata import SourceMetadata
 
 if TYPE_CHECKING:
     from heyrick_dagster.settings import Settings
+
+log = logging.getLogger(__name__)
 
 SOURCE = "companies_house"
 TABLE = "companies"
@@ -762,16 +765,26 @@ def _refuse_duplicates(frame: pl.DataFrame) -> None:
 # --------------------------------------------------------------------------- connector
 
 
-def select_latest_snapshot(paths: list[Path], areas: tuple[str, ...]) -> list[Path]:
+def select_latest_snapshot(
+    paths: list[Path], areas: tuple[str, ...], emit: Emit | None = None
+) -> list[Path]:
     """The files of the newest snapshot in a folder (its one file when both forms are
-    there). `areas` (FSA codes) do not apply: the register is national."""
+    there); the others are reported through `emit` (default: this module's logger).
+    `areas` (FSA codes) do not apply: the register is national."""
     dated = [(p, _vintage_of(p)) for p in paths]
     if not dated:
         return []
     newest = max(v for _, v in dated)
     latest = sorted(p for p, v in dated if v == newest)
     whole = [p for p in latest if _ONE_FILE_NAME.search(p.name)]
-    return whole[:1] or latest
+    chosen = whole[:1] or latest
+    say = emit or log.info
+    for path, vintage in sorted(dated):
+        if path in chosen:
+            continue
+        why = f"an older snapshot ({vintage})" if vintage != newest else "the one file is read"
+        say(f"{SOURCE}: ignored {path.name}: {why}")
+    return chosen
 
 
 def _parse(paths: Sequence[Path], scope: Scope = ALL_AREAS) -> ParseResult:

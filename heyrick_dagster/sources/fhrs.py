@@ -17,6 +17,7 @@ Facts of the real register this module is written for (see ../shared/data):
 
 from __future__ import annotations
 
+import logging
 import re
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -45,6 +46,8 @@ from heyrick_dagster.sources.metadata import SourceMetadata
 
 if TYPE_CHECKING:
     from heyrick_dagster.settings import Settings
+
+log = logging.getLogger(__name__)
 
 SOURCE = "fhrs"
 TABLE = "establishments"
@@ -393,14 +396,40 @@ def parse_files(paths: Iterable[Path]) -> tuple[pl.DataFrame, list[ParsedFile]]:
 
 # --------------------------------------------------------------------------- connector
 
-_FILE_NAME = re.compile(r"^FHRS(\d+)[a-z]{2}-GB\.xml$")
+_FILE_NAME = re.compile(r"^FHRS(\d+)([a-z]{2})-GB\.xml$")
+# Welsh authorities publish each file twice, in English and in Welsh (cy-GB), with the
+# same establishments: one is read, the English one.
+_PREFERRED_LANGUAGE = "en"
 
 
-def select_in_scope(paths: list[Path], areas: tuple[str, ...]) -> list[Path]:
-    """The authority files of the FSA codes in HEYRICK_AREAS (all when empty)."""
-    by_code = {m.group(1): p for p in paths if (m := _FILE_NAME.match(p.name))}
+def select_in_scope(
+    paths: list[Path], areas: tuple[str, ...], emit: Emit | None = None
+) -> list[Path]:
+    """The authority files of the FSA codes in HEYRICK_AREAS (all when empty). Every file
+    left out is reported through `emit` (default: this module's logger) with the reason:
+    a name that is not an authority file's, a second language copy, or an area not in
+    scope."""
+    say = emit or log.info
+    by_code: dict[str, Path] = {}
+    for path in sorted(paths, key=_language_first):
+        match = _FILE_NAME.match(path.name)
+        if match is None:
+            say(f"fhrs: ignored {path.name}: not named like an authority file FHRS<code>en-GB.xml")
+        elif match.group(1) in by_code:
+            say(
+                f"fhrs: ignored {path.name}: another language copy of authority "
+                f"{match.group(1)}, whose {by_code[match.group(1)].name} is read"
+            )
+        else:
+            by_code[match.group(1)] = path
     if not areas:
         return sorted(by_code.values())
+    outside = sorted(set(by_code) - set(areas))
+    if outside:
+        say(
+            f"fhrs: ignored {len(outside)} authority file(s) not in HEYRICK_AREAS "
+            f"(codes {outside[:10]}{' ...' if len(outside) > 10 else ''})"
+        )
     missing = sorted(set(areas) - set(by_code))
     if missing:
         folder = paths[0].parent if paths else None
@@ -410,6 +439,11 @@ def select_in_scope(paths: list[Path], areas: tuple[str, ...]) -> list[Path]:
             f"no authority file for HEYRICK_AREAS code(s) {missing}; there are {sorted(by_code)}",
         )
     return [by_code[a] for a in areas]
+
+
+def _language_first(path: Path) -> tuple[bool, str]:
+    match = _FILE_NAME.match(path.name)
+    return (not match or match.group(2) != _PREFERRED_LANGUAGE, path.name)
 
 
 def _parse(paths: Sequence[Path]) -> ParseResult:

@@ -44,6 +44,7 @@ import fastexcel
 import pandera.polars as pa
 import polars as pl
 from lxml import etree
+from pandera.engines.polars_engine import Decimal as PanderaDecimal
 
 from heyrick_dagster.sources import files, http, raw_store
 from heyrick_dagster.sources.base import CheckSpec, Connector, Emit, ParseResult, RawTable
@@ -102,6 +103,8 @@ _EXPECTED = {
     ".ods": "a spreadsheet",
 }
 
+# Money as published, to the penny: a float would not add pence exactly.
+ARREARS_TYPE = pl.Decimal(12, 2)
 FIELDS = [
     "round",
     "round_date",
@@ -123,7 +126,7 @@ SCHEMA: dict[str, pl.DataType] = {
     "trading_name": pl.String,
     "location": pl.String,
     "postcode": pl.String,
-    "arrears_gbp": pl.Float64,
+    "arrears_gbp": ARREARS_TYPE,
     "workers": pl.Int64,
     "ceased_trading": pl.Boolean,
     "record_id": pl.String,
@@ -143,7 +146,10 @@ class NamedEmployersContract(RawContract):
     trading_name: str = pa.Field(nullable=True)
     location: str = pa.Field(nullable=True)
     postcode: str = pa.Field(nullable=True)
-    arrears_gbp: float = pa.Field(nullable=False, gt=0)
+    # pandera's own Decimal: a bare pl.Decimal annotation fails inside pandera 0.35.
+    arrears_gbp: PanderaDecimal = pa.Field(
+        nullable=False, gt=0, dtype_kwargs={"precision": 12, "scale": 2}
+    )
     workers: int = pa.Field(nullable=False, ge=1)
     ceased_trading: bool = pa.Field(nullable=False)
     record_id: str = pa.Field(nullable=False)
@@ -332,9 +338,10 @@ def resolve_rounds(files: list[ReadFile]) -> None:
                 "2024-R1_2024-02-20_employers.csv",
             )
     named = {f.round_date: f.round_id for f in files if f.round_id}
+    derived = round_ids([f.round_date for f in files])
     for item in files:
         if item.round_id is None:
-            item.round_id = named.get(item.round_date) or _derived_round(item.round_date, files)
+            item.round_id = named.get(item.round_date) or derived[item.round_date]
     seen: dict[str, ReadFile] = {}
     for item in files:  # in the order given: the later file is the one reported
         if item.round_id in seen:
@@ -348,9 +355,14 @@ def resolve_rounds(files: list[ReadFile]) -> None:
         seen[item.round_id] = item
 
 
-def _derived_round(round_date: date, files: Iterable[ReadFile]) -> str:
-    same_year = sorted({f.round_date for f in files if f.round_date.year == round_date.year})
-    return f"{round_date.year}-R{same_year.index(round_date) + 1}"
+def round_ids(dates: Iterable[date]) -> dict[date, str]:
+    """'<year>-R<k>' for each round date, k counting the year's rounds from 1 by date: how
+    a round without an id in its file name is named, by the parser and the live fetch."""
+    ids: dict[date, str] = {}
+    for day in sorted(set(dates)):
+        k = sum(1 for other in ids if other.year == day.year) + 1
+        ids[day] = f"{day.year}-R{k}"
+    return ids
 
 
 def _to_frame(item: ReadFile) -> pl.DataFrame:

@@ -33,7 +33,7 @@ from urllib.parse import urljoin, urlparse
 from lxml import etree
 
 from heyrick_dagster.sources import govuk, http, raw_store
-from heyrick_dagster.sources.nmw_naming import COLLECTION_PATH, SOURCE
+from heyrick_dagster.sources.nmw_naming import COLLECTION_PATH, SOURCE, round_ids
 from heyrick_dagster.sources.nmw_naming_lines import html_lines, looks_like_entry, parse_html
 
 TABLE_TYPES = {
@@ -84,15 +84,6 @@ def fetch_live(
         say(f"nmw_naming {n}/{len(rounds)} round {ids[round_date]}: {best.kind} {best.url}")
         files.append(_keep(best, folder / name, policy, say))
     return files
-
-
-def round_ids(dates: list[date]) -> dict[date, str]:
-    """'<year>-R<k>' for each round date, k counting the year's rounds from 1 by date."""
-    ids = {}
-    for day in sorted(set(dates)):
-        k = sum(1 for other in ids if other.year == day.year) + 1
-        ids[day] = f"{day.year}-R{k}"
-    return ids
 
 
 def _slug(path: str) -> str:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -44,6 +45,12 @@ _CEASED = re.compile(r"\s*\(\s*ceased\s+trading\s*\)\s*", re.IGNORECASE)
 _TRADING_AS = re.compile(r"\s*,?\s*\b(?:trading\s+as|t/a)\b\s*,?\s*", re.IGNORECASE)
 
 
+PENCE = Decimal("0.01")
+# arrears_gbp is Decimal(12, 2): ten digits of pounds. The largest arrears named so far
+# are about £5.1 million.
+MAX_ARREARS = Decimal(10) ** 10
+
+
 class EntryError(ValueError):
     """A line or cell that should be an employer but is not in the published form."""
 
@@ -54,7 +61,7 @@ class Employer:
     trading_name: str | None
     location: str | None
     postcode: str | None
-    arrears_gbp: float
+    arrears_gbp: Decimal  # pounds and pence, exactly as published
     workers: int
     ceased_trading: bool
 
@@ -62,22 +69,33 @@ class Employer:
 # --------------------------------------------------------------------------- values
 
 
-def parse_arrears(text: str, *, spreadsheet: bool = False) -> float:
-    """'£45,124.00' -> 45124.0. Pence are kept; a malformed grouping is refused, not guessed."""
+def parse_arrears(text: str, *, spreadsheet: bool = False) -> Decimal:
+    """'£45,124.00' -> Decimal('45124.00'). Pence are kept exactly (a float would turn
+    £0.10 + £0.20 into 0.30000000000000004); a malformed grouping is refused, not guessed.
+    A spreadsheet's plain number is rounded half up to pence."""
     value = " ".join(str(text).split())
     if not value or not re.search(r"\d", value):
         raise EntryError("the line has no arrears amount (expected £<pounds>.<pence>)")
     if spreadsheet and _PLAIN_NUMBER.match(value):
-        return round(float(value), 2)
+        return _pence(Decimal(value), value)
     match = _POUNDS.match(value)
     if not match:
         raise EntryError(
             f"arrears {value!r} is not an amount in pounds such as £45,124.00 "
             "(thousands commas every three digits, two decimals for pence)"
         )
-    pounds = int(match.group("pounds").replace(",", ""))
-    pence = int(match.group("pence") or 0)
-    return pounds + pence / 100
+    pounds = match.group("pounds").replace(",", "")
+    return _pence(Decimal(f"{pounds}.{match.group('pence') or '00'}"), value)
+
+
+def _pence(amount: Decimal, text: str) -> Decimal:
+    amount = amount.quantize(PENCE, rounding=ROUND_HALF_UP)
+    if amount >= MAX_ARREARS:
+        raise EntryError(
+            f"arrears {text!r} is beyond the £{MAX_ARREARS - PENCE:,} the raw table holds: "
+            "two cells run together or pence read as pounds"
+        )
+    return amount
 
 
 def parse_workers(text: str) -> int:

@@ -24,8 +24,9 @@ Facts of the real files (see ../shared/data/PROVENANCE.md) this is written for:
   is not: both read the same;
 - a postcode may have no local authority at all (all geography empty).
 
-Only the postcodes of the local authorities in scope are kept, while the file is
-scanned (`lad_codes`; None keeps all). `_vintage` is the month in the file name
+Only the postcodes of the postcode districts in scope ("SE13", from the FHRS
+premises of HEYRICK_AREAS) are kept, while the file is scanned; None keeps all.
+`_vintage` is the month in the file name
 (`ONSPD_AUG_2025_UK`); a file without one gets its newest introduction or
 termination month, a lower bound. `_source_row` is the 1-based data record
 (the CSV line number minus one).
@@ -193,7 +194,7 @@ class ParsedFile:
     file: str
     layout: str
     vintage: date
-    records: int  # data records in the file, before the area filter
+    records: int  # data records in the file, before the district filter
     pseudo_codes: dict[str, int] = field(default_factory=dict)  # column -> values made null
     unmapped: tuple[str, ...] = ()  # published columns not kept
 
@@ -215,27 +216,18 @@ def fetch_live(
 # --------------------------------------------------------------------------- parse
 
 
-def parse_file(
-    path: Path,
-    lad_codes: frozenset[str] | None = None,
-    districts: frozenset[str] | None = None,
-) -> list[ParsedFile]:
-    """Read one directory zip or CSV, keeping the postcodes of `lad_codes` and of the
-    postcode `districts` ("SE13"; None: no filter). A zip of per-area CSVs gives one
-    ParsedFile per member."""
+def parse_file(path: Path, districts: frozenset[str] | None = None) -> list[ParsedFile]:
+    """Read one directory zip or CSV, keeping the postcodes of the postcode `districts`
+    ("SE13"; None: no filter). A zip of per-area CSVs gives one ParsedFile per member."""
     path = Path(path)
     if path.suffix.lower() == ".zip":
         with csv_members(path) as members:
-            return [_parse_csv(tmp, name, lad_codes, name, districts) for name, tmp in members]
-    return [_parse_csv(path, str(path), lad_codes, path.name, districts)]
+            return [_parse_csv(tmp, name, name, districts) for name, tmp in members]
+    return [_parse_csv(path, str(path), path.name, districts)]
 
 
 def _parse_csv(
-    path: Path,
-    file: str,
-    lad_codes: frozenset[str] | None,
-    name: str,
-    districts: frozenset[str] | None = None,
+    path: Path, file: str, name: str, districts: frozenset[str] | None
 ) -> ParsedFile:
     check_head(path, file)
     header = read_header(path, file)
@@ -249,8 +241,6 @@ def _parse_csv(
         encoding="utf8",
     ).rename(str.strip)  # as read_header names them
     kept = scan.select("_source_row", *[pl.col(h).alias(c) for c, h in columns.items()])
-    if lad_codes is not None:
-        kept = kept.filter(pl.col("lad_code").str.strip_chars().is_in(sorted(lad_codes)))
     if districts is not None:
         published = pl.col("postcode").str.strip_chars().str.to_uppercase()
         outward = published.str.split(" ").list.first()
@@ -406,16 +396,14 @@ def _check_rows_complete(frame: pl.DataFrame, file: str) -> None:
 
 
 def parse_files(
-    paths: Iterable[Path],
-    lad_codes: frozenset[str] | None = None,
-    districts: frozenset[str] | None = None,
+    paths: Iterable[Path], districts: frozenset[str] | None = None
 ) -> tuple[pl.DataFrame, list[ParsedFile]]:
     """Parse and contract-check several files into one table of unique postcodes.
 
     A postcode in both the ONSPD and a local lookup keeps its ONSPD record (the
     national directory is the reference; the lookups are filtered copies of it).
     """
-    parsed = [item for p in paths for item in parse_file(Path(p), lad_codes, districts)]
+    parsed = [item for p in paths for item in parse_file(Path(p), districts)]
     for item in parsed:
         validate(item.frame, PostcodesContract, SOURCE, item.file)
     if not parsed:
@@ -461,15 +449,15 @@ def _empty() -> pl.DataFrame:
 # --------------------------------------------------------------------------- connector
 
 
-def notes_for(parsed: Sequence[ParsedFile], lad_codes: frozenset[str] | None) -> list[str]:
+def notes_for(parsed: Sequence[ParsedFile], districts: frozenset[str] | None) -> list[str]:
     """What the parse left out or changed, per file, for the run's notes."""
     notes = []
     for p in parsed:
         name = Path(p.file.split("!")[-1]).name
-        if lad_codes is not None:
+        if districts is not None:
             notes.append(
                 f"{name}: kept {p.frame.height:,} of {p.records:,} postcodes "
-                f"(local authorities {sorted(lad_codes)})"
+                f"(the {len(districts)} postcode districts in scope)"
             )
         if p.pseudo_codes:
             notes.append(f"{name}: pseudo-codes for 'none' stored as null: {p.pseudo_codes}")
@@ -483,9 +471,7 @@ def notes_for(parsed: Sequence[ParsedFile], lad_codes: frozenset[str] | None) ->
 def _parse(paths: Sequence[Path], scope: Scope = ALL_AREAS) -> ParseResult:
     frame, parsed = parse_files(paths, districts=scope.postcode_districts)
     dropped = sum(p.frame.height for p in parsed) - frame.height
-    notes = notes_for(parsed, None)
-    if scope.postcode_districts is not None:
-        notes.append(f"kept the postcodes of {len(scope.postcode_districts)} districts in scope")
+    notes = notes_for(parsed, scope.postcode_districts)
     if dropped:
         notes.append(f"{dropped:,} postcodes of local lookups also in the ONSPD: ONSPD kept")
     return ParseResult({TABLE: frame}, notes)

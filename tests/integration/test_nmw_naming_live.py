@@ -9,7 +9,8 @@ import pytest
 
 from heyrick_dagster.sources import http, nmw_naming, raw_store
 from heyrick_dagster.sources.errors import FetchError
-from heyrick_dagster.sources.nmw_naming_govuk import fetch_live, round_ids
+from heyrick_dagster.sources.nmw_naming import round_ids
+from heyrick_dagster.sources.nmw_naming_govuk import fetch_live
 from tests.conftest import FIXTURES
 from tests.support.http_server import Reply
 

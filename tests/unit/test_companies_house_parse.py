@@ -350,9 +350,19 @@ def test_select_keeps_the_newest_snapshot_and_prefers_its_one_file():
         Path("BasicCompanyData-2026-11-01-part2_2.zip"),
         Path("BasicCompanyData-2026-11-01-part1_2.zip"),
     ]
-    assert ch.select_latest_snapshot(paths, ()) == [paths[2], paths[1]]
+    seen: list[str] = []
+    assert ch.select_latest_snapshot(paths, (), seen.append) == [paths[2], paths[1]]
+    assert seen == [
+        "companies_house: ignored BasicCompanyData-2026-10-01-part1_2.zip: an older snapshot "
+        "(2026-10-01)"
+    ]
     whole = Path("BasicCompanyDataAsOneFile-2026-11-01.zip")
-    assert ch.select_latest_snapshot([*paths, whole], ("523",)) == [whole]
+    seen.clear()
+    assert ch.select_latest_snapshot([*paths, whole], ("523",), seen.append) == [whole]
+    assert sorted(seen)[1:] == [
+        "companies_house: ignored BasicCompanyData-2026-11-01-part1_2.zip: the one file is read",
+        "companies_house: ignored BasicCompanyData-2026-11-01-part2_2.zip: the one file is read",
+    ]
     assert ch.select_latest_snapshot([], ()) == []
 
 

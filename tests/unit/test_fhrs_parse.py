@@ -119,3 +119,34 @@ def test_parse_fails_naming_the_file_when_the_header_is_malformed(tmp_path):
     with pytest.raises(ParseError, match=r"<Header> is malformed: ItemCount 'four'") as caught:
         fhrs.parse_file(bad)
     assert caught.value.file == str(bad)
+
+
+def test_file_selection_reports_every_file_it_leaves_out_and_why():
+    names = [
+        "FHRS551cy-GB.xml",  # Welsh copy of an authority whose English file is there
+        "FHRS551en-GB.xml",
+        "FHRS523en-GB (1).xml",  # a browser's second download
+        "FHRS523en-GB.xml",
+        "FHRS525en-GB.xml",
+    ]
+    paths = [Path("/in") / n for n in names]
+    seen: list[str] = []
+    chosen = fhrs.select_in_scope(paths, ("523", "551"), seen.append)
+    assert [p.name for p in chosen] == ["FHRS523en-GB.xml", "FHRS551en-GB.xml"]
+    assert seen == [
+        "fhrs: ignored FHRS523en-GB (1).xml: not named like an authority file "
+        "FHRS<code>en-GB.xml",
+        "fhrs: ignored FHRS551cy-GB.xml: another language copy of authority 551, whose "
+        "FHRS551en-GB.xml is read",
+        "fhrs: ignored 1 authority file(s) not in HEYRICK_AREAS (codes ['525'])",
+    ]
+
+
+def test_file_selection_without_areas_keeps_one_file_per_authority_and_logs_the_rest(caplog):
+    paths = [Path("/in/FHRS551cy-GB.xml"), Path("/in/FHRS551en-GB.xml"), Path("/in/notes.xml")]
+    with caplog.at_level("INFO", logger="heyrick_dagster.sources.fhrs"):
+        assert fhrs.select_in_scope(paths, ()) == [Path("/in/FHRS551en-GB.xml")]
+    assert [r.getMessage().split(":")[1].strip() for r in caplog.records] == [
+        "ignored FHRS551cy-GB.xml",
+        "ignored notes.xml",
+    ]

@@ -10,6 +10,7 @@ import re
 import shutil
 import zipfile
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -18,7 +19,12 @@ import pytest
 
 from heyrick_dagster.sources import nmw_naming
 from heyrick_dagster.sources.errors import ContractError, ParseError
-from heyrick_dagster.sources.nmw_naming_lines import EntryError, parse_line, split_name
+from heyrick_dagster.sources.nmw_naming_lines import (
+    EntryError,
+    parse_arrears,
+    parse_line,
+    split_name,
+)
 from heyrick_dagster.sources.nmw_naming_tables import header_key
 from tests.conftest import FIXTURES
 
@@ -161,7 +167,7 @@ def test_published_line_variants_are_read(
     assert parsed.trading_name == trading
     assert parsed.location == location
     assert parsed.postcode == postcode
-    assert parsed.arrears_gbp == pytest.approx(arrears)
+    assert parsed.arrears_gbp == Decimal(f"{arrears:.2f}")
     assert parsed.workers == workers
     assert parsed.ceased_trading is ceased
 
@@ -206,10 +212,30 @@ def test_html_round_is_read_in_document_order_skipping_prose_and_navigation():
     assert rows[3]["trading_name"] == "Little Acorns Day Nursery"
     assert rows[4]["workers"] == 1  # "to a worker."
     assert rows[5]["employer_name"] == "Kestrel & Finch Kebab House Limited"  # &amp; and &nbsp;
-    assert rows[5]["arrears_gbp"] == pytest.approx(512.80)
+    assert rows[5]["arrears_gbp"] == Decimal("512.80")
     assert set(frame["round_date"].to_list()) == {date(2015, 3, 24)}  # the name wins over meta
     assert frame["_vintage"].to_list() == frame["round_date"].to_list()
     assert frame["postcode"].null_count() == 6
+
+
+def test_arrears_are_exact_pounds_and_pence_through_to_the_contract():
+    frame = nmw_naming.CONNECTOR.parse([CSV_2024]).tables["named_employers"]
+    assert frame.schema["arrears_gbp"] == pl.Decimal(12, 2)
+    # "£1,204.50" + "980.00" + "15230.7" + "2,345.10", to the penny (floats would drift)
+    assert frame["arrears_gbp"].sum() == Decimal("19760.30")
+
+
+@pytest.mark.parametrize(
+    ("cell", "pounds"),
+    [("980.005", "980.01"), ("980.004", "980.00"), ("15230.7", "15230.70"), ("£0.10", "0.10")],
+)
+def test_a_spreadsheet_amount_is_rounded_half_up_to_pence(cell, pounds):
+    assert parse_arrears(cell, spreadsheet=True) == Decimal(pounds)
+
+
+def test_arrears_beyond_what_the_raw_column_holds_are_refused_not_overflowed():
+    with pytest.raises(EntryError, match=r"beyond the £9,999,999,999.99 the raw table holds"):
+        parse_arrears("£12,345,678,901.00")
 
 
 def test_csv_round_finds_its_header_below_the_title_and_skips_totals_and_notes():
@@ -218,9 +244,9 @@ def test_csv_round_finds_its_header_below_the_title_and_skips_totals_and_notes()
     assert frame["record_id"].to_list() == [f"2024-R1#{n}" for n in range(1, 5)]
     assert frame["_source_row"].to_list() == [4, 5, 6, 7]  # rows of the sheet, header is row 3
     rows = frame.to_dicts()
-    assert rows[0]["arrears_gbp"] == pytest.approx(1204.50)  # "£1,204.50"
+    assert rows[0]["arrears_gbp"] == Decimal("1204.50")  # "£1,204.50"
     assert rows[1]["ceased_trading"] is True and rows[1]["trading_name"] is None  # "N/A"
-    assert rows[2]["arrears_gbp"] == pytest.approx(15230.70) and rows[2]["postcode"] == "BD3 7QP"
+    assert rows[2]["arrears_gbp"] == Decimal("15230.70") and rows[2]["postcode"] == "BD3 7QP"
     assert rows[3]["employer_name"] == "Greenway Kebabs Ltd"  # "t/a" inside the name cell
     assert rows[3]["trading_name"] == "Greenway Grill"
     assert rows[3]["workers"] == 1204
@@ -265,7 +291,7 @@ def test_spreadsheet_rounds_are_read_from_the_sheet_with_the_header(tmp_path, su
     frame, _ = nmw_naming.parse_files([path])
     assert frame["record_id"].to_list() == ["2023-R2#1", "2023-R2#2"]
     assert frame["_source_row"].to_list() == [4, 5]
-    assert frame["arrears_gbp"].to_list() == pytest.approx([1204.50, 15230.70])
+    assert frame["arrears_gbp"].to_list() == [Decimal("1204.50"), Decimal("15230.70")]
     assert frame["workers"].to_list() == [3, 12]
     assert frame["location"].to_list() == ["Lewisham", "Bradford"]
 
@@ -284,7 +310,7 @@ def test_an_html_page_holding_a_table_instead_of_lines_is_read(tmp_path):
     assert files[0].kind == "table"
     assert frame.select("employer_name", "arrears_gbp", "workers").row(0) == (
         "Harbour Pizza Ltd",
-        1204.5,
+        Decimal("1204.50"),
         3,
     )
 
