@@ -20,6 +20,15 @@ Rules (the `match_rule` of each link; every one needs location agreement):
 - `exact_name_postcode`:       a full name form equal on both sides, same postcode.
 - `exact_core_name_postcode`:  only the core forms equal (trade words removed), same
   postcode, and the trades do not disagree (one name has no trade word, or they share one).
+- `exact_registered_name`:     a name that carries a legal form ("ABC FOODS LTD") equal to
+  the full name of exactly one company in the extract, in the same postcode area
+  (both must have one).
+  Companies House registers a name only if it is not "the same as" an existing one
+  (Companies Act 2006 s.66: punctuation, "limited"/"ltd" and the like ignored, as our
+  full form ignores them), so a registered name with its legal form is nearly a key;
+  but a dissolved company's name can be registered again by another, and the live
+  extract no longer shows the first, hence the area. This is what links a penalty to
+  a company registered at its accountant's office in the same town.
 - `exact_name_district`:       enforcement rows that publish only a postcode district
   ("AL7", the NMW lists since 2020): a full name form equal and the same district, and
   the row names exactly one record of the target source there -- a common name in a
@@ -48,8 +57,14 @@ LINKS_SCHEMA: dict[str, pl.DataType] = {
 RULE_NAME_POSTCODE = "exact_name_postcode"
 RULE_CORE_POSTCODE = "exact_core_name_postcode"
 RULE_NAME_DISTRICT = "exact_name_district"
+RULE_REGISTERED_NAME = "exact_registered_name"
 # Lower is better when one pair is found by several rules.
-_RULE_RANK = {RULE_NAME_POSTCODE: 0, RULE_CORE_POSTCODE: 1, RULE_NAME_DISTRICT: 2}
+_RULE_RANK = {
+    RULE_NAME_POSTCODE: 0,
+    RULE_CORE_POSTCODE: 1,
+    RULE_REGISTERED_NAME: 2,
+    RULE_NAME_DISTRICT: 3,
+}
 
 # The name columns each source offers, as published.
 NAME_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -151,6 +166,45 @@ def _district_matches(left: pl.DataFrame, right: pl.DataFrame) -> pl.DataFrame:
     return unique.with_columns(pl.lit(RULE_NAME_DISTRICT).alias("match_rule"))
 
 
+def registered_names(frame: pl.DataFrame, source: str) -> pl.DataFrame:
+    """record_id, key, area: the full forms of the names of a record that carry a legal
+    form (for a company: its registered name, which always does in law, even when the
+    extract's text omits it), and the postcode area ("SE") of the record."""
+    parts = []
+    for column in NAME_COLUMNS[source]:
+        named = with_name_forms(
+            frame.select(
+                pl.col("record_id").cast(pl.String),
+                pl.col(column).cast(pl.String),
+                pl.col("postcode_district")
+                .cast(pl.String)
+                .str.extract(r"^([A-Z]{1,2})", 1)
+                .alias("area"),
+            ),
+            column,
+        )
+        if source != "companies_house":
+            named = named.filter(pl.col("legal_form").is_not_null())
+        parts.append(named.select("record_id", pl.col("name_full").alias("key"), "area"))
+    return pl.concat(parts).drop_nulls(["record_id", "key"]).unique()
+
+
+def _registered_name_matches(left: pl.DataFrame, right: pl.DataFrame) -> pl.DataFrame:
+    """A legal-form name equal to the registered name of exactly one company, both in
+    one postcode area (a record without a location never links on its name alone)."""
+    unique = right.filter(pl.col("key").is_unique())
+    return (
+        left.join(unique, on="key", suffix="_right")
+        .filter(pl.col("area") == pl.col("area_right"))
+        .select(
+            pl.col("record_id").alias("left_record_id"),
+            pl.col("record_id_right").alias("right_record_id"),
+        )
+        .unique()
+        .with_columns(pl.lit(RULE_REGISTERED_NAME).alias("match_rule"))
+    )
+
+
 def _finish(pairs: pl.DataFrame, left_source: str, right_source: str) -> pl.DataFrame:
     """The best rule per pair, in the fct_record_links shape, in a stable order."""
     if pairs.is_empty():
@@ -178,11 +232,16 @@ def _finish(pairs: pl.DataFrame, left_source: str, right_source: str) -> pl.Data
 def link_premises_companies(premises: pl.DataFrame, companies: pl.DataFrame) -> pl.DataFrame:
     """FHRS premises (left) <-> companies (right): a name form of the premises equals the
     company's registered or trading name form, and the premises postcode is the company's
-    registered postcode. A company registered at its accountant's office does not link
-    here; that is the probabilistic tier's work."""
+    registered postcode; or the premises trades under a name with a legal form that is a
+    registered name (`exact_registered_name`)."""
     left = name_keys(premises, "fhrs")
     right = name_keys(companies, "companies_house")
-    return _finish(_postcode_matches(left, right), "fhrs", "companies_house")
+    registered = _registered_name_matches(
+        registered_names(premises, "fhrs"), registered_names(companies, "companies_house")
+    )
+    return _finish(
+        pl.concat([_postcode_matches(left, right), registered]), "fhrs", "companies_house"
+    )
 
 
 def link_enforcement(
@@ -194,8 +253,14 @@ def link_enforcement(
         raise ValueError(f"not an enforcement list: {source!r}")
     left = name_keys(enforcement, source)
     right = name_keys(target, target_source)
-    pairs = pl.concat([_postcode_matches(left, right), _district_matches(left, right)])
-    return _finish(pairs, source, target_source)
+    parts = [_postcode_matches(left, right), _district_matches(left, right)]
+    if target_source == "companies_house":
+        parts.append(
+            _registered_name_matches(
+                registered_names(enforcement, source), registered_names(target, target_source)
+            )
+        )
+    return _finish(pl.concat(parts), source, target_source)
 
 
 def exact_links(

@@ -10,6 +10,7 @@ from heyrick_dagster.linkage.exact import (
     RULE_CORE_POSTCODE,
     RULE_NAME_DISTRICT,
     RULE_NAME_POSTCODE,
+    RULE_REGISTERED_NAME,
     exact_links,
     link_enforcement,
     link_premises_companies,
@@ -168,8 +169,13 @@ def test_penalty_links_on_liable_party_or_trading_name_and_postcode():
     to_companies = _pairs(
         link_enforcement(penalties, "illegal_working", COMPANIES, "companies_house")
     )
-    # the company is registered at SE6 7NG; the penalty was at the SE4 branch: no link
-    assert {(left, right) for left, right, _ in to_companies} == {("2019Q1#1", "00000002")}
+    # "Golden Kebab House Ltd" is the registered name of 00000001 (SE6 7NG); the penalty
+    # was at its SE4 branch: the same company, by exact_registered_name (one company of
+    # that name, one postcode area). "Somebody Else Ltd" is no company here.
+    assert to_companies == {
+        ("2019Q1#1", "00000002", RULE_NAME_POSTCODE),
+        ("2019Q1#2", "00000001", RULE_REGISTERED_NAME),
+    }
 
 
 def test_named_employer_with_only_a_district_links_when_the_name_is_unique_there():
@@ -209,3 +215,24 @@ def test_exact_links_gathers_every_tier_and_is_stable():
         .is_duplicated()
         .any()
     )
+
+
+def test_a_legal_form_name_links_to_the_one_company_registered_under_it_in_the_area():
+    penalties = _penalties(
+        # the company's registered office is at its accountant's, E1 4LW; the penalty at E2
+        ("2024Q1#1", "Bosphorus (London) Limited", None, "E2 6DW", "E2"),
+        # the same name in another postcode area: a later company may have reused it
+        ("2024Q1#2", "Bosphorus (London) Ltd", None, "CF10 1AA", "CF10"),
+        # no legal form: a trading name is no registered name
+        ("2024Q1#3", "Bosphorus London", None, "E2 6DW", "E2"),
+    )
+    pairs = _pairs(link_enforcement(penalties, "illegal_working", COMPANIES, "companies_house"))
+    assert pairs == {("2024Q1#1", "00000003", RULE_REGISTERED_NAME)}
+
+
+def test_a_registered_name_shared_by_two_companies_links_to_neither():
+    companies = pl.concat(
+        [COMPANIES, _companies(("00000007", "BOSPHORUS (LONDON) LIMITED", "E3 2AA", "E3"))]
+    )
+    penalties = _penalties(("2024Q1#1", "Bosphorus (London) Ltd", None, "E2 6DW", "E2"))
+    assert link_enforcement(penalties, "illegal_working", companies, "companies_house").is_empty()

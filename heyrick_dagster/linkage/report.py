@@ -1,0 +1,152 @@
+"""The linkage accuracy report: the cascade against its baselines, per link type.
+
+    python -m heyrick_dagster.linkage.report --duckdb data/heyrick.duckdb \
+        --truth data/sample/truth [--labels tests/fixtures/linkage/real_labels.csv] \
+        --out data/reports/linkage/accuracy.md
+
+reads the published links (`marts.fct_record_links`) and the staging tables of a run,
+and scores three methods against the sample's truth (records the files publish only):
+the cascade's accepted links, the exact tiers alone, and fuzzy name-only matching.
+With `--labels` (a run over the real files) it scores the cascade on the hand-labelled
+real pairs instead. The precision-recall curve is the one the thresholds were read
+from (thresholds.json). Evaluation code: it reads the truth; the pipeline does not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import polars as pl
+
+from heyrick_dagster import warehouse
+from heyrick_dagster.linkage import baselines, cascade, evaluate, labelled
+from heyrick_dagster.linkage.inputs import read_staging
+
+METHODS = ("cascade (accepted)", "exact tiers only", "fuzzy name only")
+
+
+def method_links(
+    links: pl.DataFrame, frames: dict[str, pl.DataFrame], left: str, right: str
+) -> dict[str, pl.DataFrame]:
+    """The pairs each method links for one link type (left_record_id, right_record_id)."""
+    features = cascade.features_by_source({left: frames[left], right: frames[right]})
+    published = links.filter(
+        (pl.col("left_source") == left)
+        & (pl.col("right_source") == right)
+        & (pl.col("link_status") == "accepted")
+    ).select("left_record_id", "right_record_id")
+    return {
+        METHODS[0]: published,
+        METHODS[1]: baselines.exact_only(frames, left, right),
+        METHODS[2]: baselines.fuzzy_name_only(features[left], features[right]),
+    }
+
+
+def accuracy_table(
+    links: pl.DataFrame, frames: dict[str, pl.DataFrame], truth: pl.DataFrame
+) -> pl.DataFrame:
+    """Precision, recall, F1 of every method and link type against the truth."""
+    present = {source: frame["record_id"].cast(pl.String) for source, frame in frames.items()}
+    rows = []
+    for left, right in cascade.LINK_TYPES:
+        if frames[left].is_empty() or frames[right].is_empty():
+            continue
+        for method, pairs in method_links(links, frames, left, right).items():
+            found = pairs.with_columns(
+                pl.lit(left).alias("left_source"), pl.lit(right).alias("right_source")
+            )
+            report = evaluate.evaluate(found, truth, [(left, right)], present)
+            rows.append({"method": method, **report.row(0, named=True)})
+    return pl.DataFrame(rows)
+
+
+def _number(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def render(accuracy: pl.DataFrame | None, real: pl.DataFrame | None) -> str:
+    lines = [
+        "# Linkage accuracy",
+        "",
+        "Precision = accepted links that are true / accepted links; recall = true pairs "
+        "found / true pairs among the records the files publish.",
+        "",
+    ]
+    if accuracy is not None:
+        lines += [
+            "## Against the synthetic sample's truth (SYNTHETIC)",
+            "",
+            "| link type | method | links | true | truth pairs | precision | recall | F1 |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for row in accuracy.iter_rows(named=True):
+            lines.append(
+                f"| {row['left_source']} -> {row['right_source']} | {row['method']} | "
+                f"{row['links']} | {row['true_positives']} | {row['true_pairs']} | "
+                f"{_number(row['precision'])} | {_number(row['recall'])} | {_number(row['f1'])} |"
+            )
+    if real is not None:
+        lines += [
+            "",
+            "## Against the hand-labelled real pairs (tests/fixtures/linkage)",
+            "",
+            "| link type | labelled pairs | matches | linked | true | precision | recall |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for row in real.iter_rows(named=True):
+            lines.append(
+                f"| {row['left_source']} -> {row['right_source']} | {row['labelled_pairs']} | "
+                f"{row['matches']} | {row['linked']} | {row['true_positives']} | "
+                f"{_number(row['precision'])} | {_number(row['recall'])} |"
+            )
+    thresholds = json.loads(cascade.THRESHOLDS_PATH.read_text())
+    lines += ["", "## Thresholds and the precision-recall curve they came from", ""]
+    lines.append(f"Rule: {thresholds['rule']}.")
+    for link_type, entry in thresholds["link_types"].items():
+        lines += [
+            "",
+            f"### {link_type}: accept >= {entry['accept']:.4g}, possible >= "
+            f"{entry['possible']:.4g} ({entry['derived_from']})",
+            "",
+            "| threshold | links | precision | recall | F1 |",
+            "|---|---|---|---|---|",
+        ]
+        for point in entry["curve"]:
+            if point["links"]:
+                lines.append(
+                    f"| {point['threshold']:.4g} | {point['links']} | "
+                    f"{_number(point['precision'])} | {_number(point['recall'])} | "
+                    f"{_number(point['f1'])} |"
+                )
+    return "\n".join(lines) + "\n"
+
+
+def _main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duckdb", type=Path, required=True)
+    parser.add_argument("--truth", type=Path, help="the sample's truth folder")
+    parser.add_argument("--labels", type=Path, help="hand-labelled real pairs (CSV)")
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args()
+
+    links = warehouse.query(args.duckdb, "select * from marts.fct_record_links")
+    frames = read_staging(lambda sql: warehouse.query(args.duckdb, sql))
+    accuracy = (
+        accuracy_table(links, frames, pl.read_parquet(args.truth / "records.parquet"))
+        if args.truth
+        else None
+    )
+    real = (
+        labelled.evaluate_labelled(links, labelled.read_labels(args.labels))
+        if args.labels
+        else None
+    )
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(render(accuracy, real))
+    print(args.out.read_text())
+
+
+if __name__ == "__main__":
+    _main()
