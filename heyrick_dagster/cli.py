@@ -1,4 +1,5 @@
-"""The `heyrick` command: run the pipeline, check a publisher's file, make the sample."""
+"""The `heyrick` command: run the pipeline, check a publisher's file, make the sample,
+evaluate the indications."""
 
 from __future__ import annotations
 
@@ -65,6 +66,41 @@ def _sample(args: argparse.Namespace) -> int:
     return 0
 
 
+def _evaluate(args: argparse.Namespace) -> int:
+    import datetime as dt
+    import json
+
+    import duckdb
+
+    from heyrick_dagster import warehouse
+    from heyrick_dagster.analysis.evaluation import evaluate, read_truth
+    from heyrick_dagster.analysis.indicators import TABLES
+    from heyrick_dagster.settings import Settings
+
+    settings = Settings.from_env()
+    try:
+        cutoff = dt.date.fromisoformat(args.cutoff) if args.cutoff else None
+    except ValueError:
+        print(
+            f"heyrick evaluate: --cutoff {args.cutoff!r} is not a date (YYYY-MM-DD)",
+            file=sys.stderr,
+        )
+        return 2
+    path = settings.duckdb_path
+    try:
+        if not path.exists():
+            raise FileNotFoundError(f"no warehouse at {path}")
+        tables = {t: warehouse.query(path, f"select * from marts.{t}") for t in TABLES}
+    except (FileNotFoundError, duckdb.Error) as exc:
+        print(f"heyrick evaluate: {exc}; run `heyrick run` first", file=sys.stderr)
+        return 2
+    # The truth describes the sample only: never compare it with tables from real files.
+    synthetic = "synthetic sample" in set(tables["dim_premises"]["data_origin"].drop_nulls())
+    truth = read_truth(settings.sample_dir / "truth") if synthetic else None
+    print(json.dumps(evaluate(tables, cutoff=cutoff, truth=truth), indent=2, default=str))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="heyrick",
@@ -79,13 +115,23 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("source", choices=sorted(BY_KEY), help="which source the file belongs to")
     check.add_argument("file", help="path of the file to check")
     sub.add_parser("sample", help="generate the synthetic sample under data/sample")
+    evaluate = sub.add_parser(
+        "evaluate",
+        help="rerun the time-ordered evaluation of the indications from the published tables "
+        "(and the sample truth when present); prints JSON",
+    )
+    evaluate.add_argument(
+        "--cutoff",
+        help="fit on data published up to this date (YYYY-MM-DD); default: two years before "
+        "the last publication, at the end of its quarter",
+    )
     args = parser.parse_args(argv)
     # Heyrick's own progress at INFO; the libraries' chatter (alembic, GX) only when it matters.
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("heyrick_dagster").setLevel(logging.INFO)
     # Dagster prints its run log itself; without this each line would show twice.
     logging.getLogger("dagster.builtin").propagate = False
-    handlers = {"run": _run, "check": _check, "sample": _sample}
+    handlers = {"run": _run, "check": _check, "sample": _sample, "evaluate": _evaluate}
     try:
         return handlers[args.command](args)
     except SettingsError as exc:

@@ -1,0 +1,275 @@
+"""Time-ordered evaluation of the scorecard: does it point at where enforcement comes next?
+
+Protocol (nothing published after the cut-off is used to fit or to score):
+1. fit the scorecard on data published up to `cutoff` (scorecard.fit_scorecard: the
+   indicators two years before the cut-off against the events of the last two years);
+2. score the target-sector premises with their indicators as of `cutoff`;
+3. count the LATER events, published in (cutoff, end], on each scored premises;
+4. measure, for the top 1%, 5% and 10% of the ranking, the capture rate (share of the later
+   events that fall on those premises) and precision@k (share of those premises with at
+   least one later event), against baselines:
+   - random: the exact expected value of a random ranking (capture = k / n, precision =
+     the share of all scored premises with a later event);
+   - FHRS rating alone: worst rating first, premises with no 0-5 rating last; ties (most
+     premises share a rating) count at their expected value under a random order of the
+     tie (the tied group at the boundary contributes its share of the remaining slots).
+Variants:
+- `published` (primary; runs on real data): later events are the published events with
+  their attribution probabilities (expected counts; precision counts a premises with
+  probability 1 - prod(1 - p) of having at least one);
+- `published_strict_ratings`: the same, but hygiene ratings dated after the cut-off are
+  hidden both in the fit and in the scores. FHRS publishes only each premises' latest
+  rating, so the primary variant scores with ratings that were not known at the cut-off;
+  this variant shows how much that flatters it;
+- `truth` (sample only, when `truth` is given): later events are the generator's events,
+  each counted on every premises of its business (as an accepted link counts it), dated
+  by event date, which equals the publication date's quarter (illegal working) or round.
+The cut-off is never chosen by looking at the results: by default it is the last
+publication date minus two years, at the end of its quarter.
+
+Bias audit: the distribution of the scores by the premises' IMD decile, beside the share
+of each decile in the top 10% and its later events, so that a list that merely points at
+deprived areas is seen as such.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import polars as pl
+
+from heyrick_dagster.analysis.indicators import premises_indicators
+from heyrick_dagster.analysis.scorecard import (
+    HORIZON_DAYS,
+    Scorecard,
+    fit_scorecard,
+    later_events,
+    score,
+)
+
+FRACTIONS = (0.01, 0.05, 0.10)
+EVALUATION_YEARS = 2
+
+
+@dataclass(frozen=True)
+class Truth:
+    """The sample's ground truth (data/sample/truth): read only by evaluation and tests."""
+
+    events: pl.DataFrame  # entity_id, source, record_id, event_date
+    premises: pl.DataFrame  # fhrsid, entity_id, ...
+
+
+def read_truth(truth_dir: Path) -> Truth | None:
+    """The sample truth's events and premises, or None when the folder does not hold them."""
+    paths = [truth_dir / "events.parquet", truth_dir / "premises.parquet"]
+    if not all(p.is_file() for p in paths):
+        return None
+    return Truth(events=pl.read_parquet(paths[0]), premises=pl.read_parquet(paths[1]))
+
+
+def quarter_end(day: date) -> date:
+    """The last day of the calendar quarter of `day`."""
+    last_month = 3 * ((day.month - 1) // 3 + 1)
+    first_of_next = date(day.year + last_month // 12, last_month % 12 + 1, 1)
+    return first_of_next - timedelta(days=1)
+
+
+def default_cutoff(events: pl.DataFrame, years: int = EVALUATION_YEARS) -> date:
+    """The end of the quarter `years` before the last publication."""
+    last = events["published_date"].max()
+    if last is None:
+        raise ValueError("no enforcement events published: nothing to evaluate")
+    try:
+        earlier = last.replace(year=last.year - years)
+    except ValueError:  # 29 February
+        earlier = last.replace(year=last.year - years, day=28)
+    return quarter_end(earlier)
+
+
+def top_k(n: int, fraction: float) -> int:
+    return max(1, math.ceil(fraction * n)) if n else 0
+
+
+def _tie_aware_sum(ranked: pl.DataFrame, key: str, value: str, k: int) -> float:
+    """Sum of `value` over the first k rows of `ranked` (sorted by `key`, ties adjacent),
+    counting the tied group at the boundary at its expected share."""
+    groups = ranked.group_by(key, maintain_order=True).agg(pl.col(value).sum(), pl.len())
+    total, slots = 0.0, k
+    for group_value, size in zip(groups[value], groups["len"], strict=True):
+        if slots <= 0:
+            break
+        take = min(slots, size)
+        total += group_value * take / size
+        slots -= take
+    return total
+
+
+def ranking_metrics(
+    frame: pl.DataFrame, order: str, fractions: tuple[float, ...] = FRACTIONS
+) -> dict:
+    """Capture and precision of a ranking. `frame`: one row per scored premises with
+    `events` (later, expected) and `p_any`; `order` is `rank` (strict, 1 first) or
+    `fhrs` (worst rating first, ties at expected value) or `random` (expected value)."""
+    n = frame.height
+    total = float(frame["events"].sum())
+    relevant_total = float(frame["p_any"].sum())
+    out = {}
+    for fraction in fractions:
+        k = top_k(n, fraction)
+        if order == "random":
+            captured, relevant = total * k / n if n else 0.0, relevant_total * k / n if n else 0.0
+        elif order == "rank":
+            top = frame.sort("rank").head(k)
+            captured, relevant = float(top["events"].sum()), float(top["p_any"].sum())
+        elif order == "fhrs":
+            ranked = frame.with_columns(
+                pl.col("rating_numeric").fill_null(99).alias("_rating")
+            ).sort("_rating")
+            captured = _tie_aware_sum(ranked, "_rating", "events", k)
+            relevant = _tie_aware_sum(ranked, "_rating", "p_any", k)
+        else:
+            raise ValueError(f"unknown order {order!r}")
+        label = f"top_{round(100 * fraction)}pct"
+        out[label] = {
+            "k": k,
+            "capture": captured / total if total else None,
+            "precision_at_k": relevant / k if k else None,
+            "events_captured": round(captured, 3),
+        }
+    return out
+
+
+def _later_truth(truth: Truth, scored: pl.DataFrame, cutoff: date, end: date) -> pl.DataFrame:
+    """fhrsid -> later truth events of the premises' business (each premises counts them)."""
+    later = (
+        truth.events.filter((pl.col("event_date") > cutoff) & (pl.col("event_date") <= end))
+        .group_by("entity_id")
+        .agg(pl.len().cast(pl.Float64).alias("events"))
+    )
+    premises = truth.premises.select(pl.col("fhrsid").cast(scored.schema["fhrsid"]), "entity_id")
+    return premises.join(later, on="entity_id").select(
+        "fhrsid", "events", pl.lit(1.0).alias("p_any")
+    )
+
+
+def _with_outcome(scored: pl.DataFrame, outcome: pl.DataFrame) -> pl.DataFrame:
+    return scored.join(outcome, on="fhrsid", how="left").with_columns(
+        pl.col("events").fill_null(0.0), pl.col("p_any").fill_null(0.0)
+    )
+
+
+def compare(frame: pl.DataFrame) -> dict:
+    """The scorecard and both baselines on one outcome frame."""
+    return {
+        "later_events": round(float(frame["events"].sum()), 3),
+        "premises_with_later_events": round(float(frame["p_any"].sum()), 3),
+        "scorecard": ranking_metrics(frame, "rank"),
+        "baseline_random": ranking_metrics(frame, "random"),
+        "baseline_fhrs_rating": ranking_metrics(frame, "fhrs"),
+    }
+
+
+def calibration(frame: pl.DataFrame, years: float) -> dict:
+    """Observed later events against the scorecard's expectation, overall and by fifth of
+    the ranking (the expectation assumes enforcement continues at the fit window's rate)."""
+    expected = frame["expected_events_per_year"] * years
+    fifths = frame.sort("rank").with_columns(
+        (pl.int_range(pl.len()) * 5 // pl.len() + 1).alias("fifth"),
+        expected.alias("_expected"),
+    )
+    by_fifth = (
+        fifths.group_by("fifth")
+        .agg(
+            pl.col("_expected").sum().round(3).alias("expected"),
+            pl.col("events").sum().round(3).alias("observed"),
+        )
+        .sort("fifth")
+    )
+    total_expected = float(expected.sum())
+    return {
+        "expected": round(total_expected, 3),
+        "observed": round(float(frame["events"].sum()), 3),
+        "observed_over_expected": (
+            round(float(frame["events"].sum()) / total_expected, 3) if total_expected else None
+        ),
+        "by_fifth_of_ranking": by_fifth.to_dicts(),
+    }
+
+
+def bias_audit(frame: pl.DataFrame) -> list[dict]:
+    """Per IMD decile (null: unknown / outside England): premises, score quartiles, share of
+    the decile in the top 10% and in all scored premises, later events."""
+    n = frame.height
+    k = top_k(n, 0.10)
+    audited = frame.with_columns((pl.col("rank") <= k).alias("_top"))
+    table = (
+        audited.group_by("imd_decile")
+        .agg(
+            pl.len().alias("premises"),
+            pl.col("score").mean().round(4).alias("score_mean"),
+            pl.col("score").quantile(0.25).round(4).alias("score_q25"),
+            pl.col("score").median().round(4).alias("score_median"),
+            pl.col("score").quantile(0.75).round(4).alias("score_q75"),
+            pl.col("_top").sum().alias("in_top_10pct"),
+            pl.col("events").sum().round(3).alias("later_events"),
+        )
+        .with_columns(
+            (pl.col("premises") / max(n, 1)).round(4).alias("share_of_scored"),
+            (pl.col("in_top_10pct") / max(k, 1)).round(4).alias("share_of_top_10pct"),
+        )
+        .sort("imd_decile", nulls_last=True)
+    )
+    return table.to_dicts()
+
+
+def _scored(tables: dict[str, pl.DataFrame], scorecard: Scorecard, cutoff: date, strict: bool):
+    return score(premises_indicators(tables, cutoff, hide_ratings_after_as_of=strict), scorecard)
+
+
+def evaluate(
+    tables: dict[str, pl.DataFrame],
+    cutoff: date | None = None,
+    end: date | None = None,
+    truth: Truth | None = None,
+    horizon_days: int = HORIZON_DAYS,
+) -> dict:
+    """The evaluation as a JSON-ready dict (see the module docstring)."""
+    events = tables["fct_enforcement_events"]
+    cutoff = cutoff or default_cutoff(events)
+    end = end or events["published_date"].max()
+    years = (end - cutoff).days / 365.25
+    premises_type = tables["dim_premises"].schema["fhrsid"]
+    event_premises = tables["fct_event_premises"].with_columns(pl.col("fhrsid").cast(premises_type))
+    published_later = later_events(events, event_premises, after=cutoff, until=end)
+
+    scorecard = fit_scorecard(tables, cutoff, horizon_days)
+    scored = _scored(tables, scorecard, cutoff, strict=False)
+    primary = _with_outcome(scored, published_later)
+    strict_card = fit_scorecard(tables, cutoff, horizon_days, hide_ratings_after_as_of=True)
+    strict = _with_outcome(_scored(tables, strict_card, cutoff, strict=True), published_later)
+    rated_later = scored.filter(pl.col("rating_date") > cutoff).height
+
+    variants = {
+        "published": compare(primary),
+        "published_strict_ratings": compare(strict),
+    }
+    if truth is not None:
+        variants["truth"] = compare(_with_outcome(scored, _later_truth(truth, scored, cutoff, end)))
+    origins = sorted(set(tables["dim_premises"]["data_origin"].drop_nulls()))
+    return {
+        "caveat": "Indication, not evidence: enforcement records where officials looked as "
+        "much as where exploitation is.",
+        "data_origin": origins,
+        "cutoff": cutoff.isoformat(),
+        "end": end.isoformat(),
+        "evaluation_years": round(years, 3),
+        "scored_premises": scored.height,
+        "scored_premises_rated_after_cutoff": rated_later,
+        "fit": scorecard.describe(),
+        "variants": variants,
+        "calibration": calibration(primary, years),
+        "bias_audit": bias_audit(primary),
+    }

@@ -1,0 +1,356 @@
+"""Premises-level indicators of labour-exploitation risk, computed as of a date.
+
+One row per FHRS establishment (`analysis.premises_indicators`). Every indicator is a
+number in the unit its `Indicator.unit` names, oriented so that a larger value is the
+riskier one (`direction`), because the scorecard multiplies each by a fitted weight.
+Nothing here says that exploitation happens at a premises: an indicator is a reason to
+look, never evidence.
+
+Time: `as_of` is the date the indicators describe. No enforcement event published after
+`as_of` is used, a company incorporated after `as_of` did not exist yet, and (with
+`hide_ratings_after_as_of`) neither did an inspection dated after it. The other fields
+(hygiene scores, company status) come from the latest snapshot of their source: FHRS
+publishes only each premises' latest rating and Companies House only the live register,
+so their history cannot be rebuilt from the files.
+
+What the open data do NOT allow, and so has no indicator here:
+- officers and persons with significant control shared across many small food
+  businesses: the officers/PSC register is not ingested (it holds personal data and
+  needs the Companies House API or the PSC snapshot);
+- a true "phoenix" (a company dissolved and re-incorporated at the same address): the
+  live Companies House extract lists no dissolved companies, so a predecessor is never
+  seen. `phoenix_like_company_name` is the proxy used instead;
+- a rating trend: FHRS publishes one (the latest) rating per premises.
+Those gaps are listed in `UNAVAILABLE` so that reports can say so.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+
+import polars as pl
+
+Direction = Literal["higher_is_riskier"]
+
+# FHRS sectors Heyrick scores (dim_premises.sector, dbt macro classify_sector).
+TARGET_SECTORS = ("hot_food_takeaway", "convenience_store")
+RECENT_INCORPORATION_DAYS = 730
+# A bracketed year after the name stem, "ABC FOODS (2021) LTD": a common way for a
+# successor company to keep its predecessor's name.
+PHOENIX_NAME_PATTERN = r"\((19|20)\d{2}\)"
+
+
+@dataclass(frozen=True)
+class Indicator:
+    name: str
+    description: str  # what it measures and why it is a reason to look
+    source: str  # the published dataset(s) it is read from
+    unit: str  # what one unit of the value is (the scorecard's weights are per unit)
+    direction: Direction = "higher_is_riskier"
+    binary: bool = False
+
+
+INDICATORS: tuple[Indicator, ...] = (
+    Indicator(
+        "hygiene_rating_shortfall",
+        "How far the premises' food-hygiene rating falls below 5 (rated 5 -> 0, rated 0 "
+        "-> 5). Poor hygiene goes with poor management, long hours and overcrowded, "
+        "under-staffed kitchens; enforcement agencies use FHRS failures to target visits. "
+        "Null for Scottish (FHIS pass / improvement required: no 0-5 scale), exempt and "
+        "unrated premises.",
+        "FSA Food Hygiene Rating Scheme",
+        "one rating step",
+    ),
+    Indicator(
+        "confidence_in_management_points_lost",
+        "Points the inspector deducted for 'confidence in management' (0 best, 30 worst), "
+        "per 10 points. It scores records, training and management systems: what employers "
+        "who exploit workers neglect, and the FHRS component most tied to how staff are "
+        "managed. Null when no scores are published.",
+        "FSA Food Hygiene Rating Scheme",
+        "10 points lost",
+    ),
+    Indicator(
+        "recent_incorporation",
+        "1 when a company linked to the premises (same business cluster) was incorporated "
+        f"within {RECENT_INCORPORATION_DAYS // 365} years before the premises' rating date or "
+        "before as_of (never after as_of). New companies behind established premises go "
+        "with changes of operator, churn and phoenixing, which labour-exploitation "
+        "typologies list among risk markers. 0 when no linked company qualifies.",
+        "Companies House basic company data, linked to FHRS",
+        "flag",
+        binary=True,
+    ),
+    Indicator(
+        "companies_at_premises_postcode",
+        "log2(1 + number of companies registered at the premises' postcode and "
+        "incorporated by as_of). Many registrations at one small shop's postcode go with "
+        "company churn, phoenixing and 'address farms'. A postcode covers about 15 "
+        "addresses, so neighbours count too; a registered office at an accountant's "
+        "does not count (it is at the accountant's postcode).",
+        "Companies House basic company data",
+        "a doubling of the count",
+    ),
+    Indicator(
+        "company_distressed",
+        "1 when a linked company is in liquidation, administration or has a proposal to "
+        "strike off. Distress comes before dissolution, and dissolution before a phoenix.",
+        "Companies House basic company data, linked to FHRS",
+        "flag",
+        binary=True,
+    ),
+    Indicator(
+        "phoenix_like_company_name",
+        "1 when a linked company's name carries a bracketed year ('ABC FOODS (2021) LTD'), "
+        "the usual name of a successor company. The PROXY for phoenixing: the live "
+        "register has no dissolved companies, so a dissolved predecessor at the same "
+        "address cannot be seen. It misses successors renamed otherwise and flags some "
+        "innocent names.",
+        "Companies House basic company data, linked to FHRS",
+        "flag",
+        binary=True,
+    ),
+    Indicator(
+        "prior_enforcement_expected",
+        "Expected number of illegal-working penalties and minimum-wage namings attributed to "
+        "the premises and published on or before as_of: the sum of the attribution "
+        "probabilities (1 for a record linked into the premises' business, less through "
+        "possible links). Enforcement repeats: a business penalised once is more likely to "
+        "be again. It also records where officials have looked, not only what is there.",
+        "Home Office illegal-working penalties; DBT National Minimum Wage naming",
+        "one expected event",
+    ),
+    Indicator(
+        "area_deprivation",
+        "The deprivation of the premises' LSOA: (10 - IMD decile) / 9, so 0 in the least "
+        "deprived tenth of England and 1 in the most deprived. Deprived areas have more "
+        "workers with few alternatives, which exploitation relies on. Null outside "
+        "England or when the postcode is unknown.",
+        "MHCLG English Indices of Deprivation 2019; ONS postcode directory",
+        "least to most deprived decile",
+    ),
+)
+INDICATOR_NAMES = tuple(i.name for i in INDICATORS)
+BY_NAME = {i.name: i for i in INDICATORS}
+
+UNAVAILABLE: tuple[tuple[str, str], ...] = (
+    (
+        "shared_officers",
+        "Officers/PSC register not ingested (personal data; needs the Companies House API "
+        "or PSC snapshot): no indicator of directors shared across many small businesses.",
+    ),
+    (
+        "phoenix_company",
+        "The live Companies House extract has no dissolved companies: a dissolved "
+        "predecessor at the same address is never seen (proxy: phoenix_like_company_name).",
+    ),
+    (
+        "rating_trend",
+        "FHRS publishes only the latest rating per premises; a trend needs archived copies.",
+    ),
+)
+
+TABLES = ("dim_premises", "dim_companies", "fct_enforcement_events", "fct_event_premises")
+
+
+def _missing_columns(tables: dict[str, pl.DataFrame]) -> None:
+    needed = {
+        "dim_premises": [
+            "fhrsid",
+            "business_id",
+            "sector",
+            "is_target_sector",
+            "postcode",
+            "lsoa_code",
+            "la_code",
+            "imd_decile",
+            "rating_numeric",
+            "rating_date",
+            "score_confidence_in_management",
+            "data_origin",
+            "data_vintage",
+        ],
+        "dim_companies": [
+            "company_number",
+            "business_id",
+            "company_name",
+            "incorporation_date",
+            "postcode",
+            "is_distressed",
+        ],
+        "fct_enforcement_events": ["event_key", "published_date"],
+        "fct_event_premises": ["event_key", "fhrsid", "attribution_probability"],
+    }
+    for table, columns in needed.items():
+        if table not in tables:
+            raise ValueError(f"premises_indicators needs the table {table}")
+        absent = [c for c in columns if c not in tables[table].columns]
+        if absent:
+            raise ValueError(f"{table} has no column(s) {absent}")
+
+
+def prior_enforcement(
+    events: pl.DataFrame, event_premises: pl.DataFrame, as_of: date
+) -> pl.DataFrame:
+    """fhrsid -> expected events published on or before `as_of` (sum of attribution)."""
+    published = events.filter(pl.col("published_date") <= as_of).select("event_key")
+    return (
+        event_premises.join(published, on="event_key", how="semi")
+        .group_by("fhrsid")
+        .agg(pl.col("attribution_probability").sum().alias("prior_enforcement_expected"))
+    )
+
+
+def _existed(as_of: date) -> pl.Expr:
+    """The company existed at as_of (an unknown incorporation date is given the benefit)."""
+    return pl.col("incorporation_date").is_null() | (pl.col("incorporation_date") <= as_of)
+
+
+def _company_flags(premises: pl.DataFrame, companies: pl.DataFrame, as_of: date) -> pl.DataFrame:
+    """fhrsid -> the flags of the companies in the premises' business cluster."""
+    recent = timedelta(days=RECENT_INCORPORATION_DAYS)
+    existing = companies.filter(_existed(as_of))
+    joined = premises.select("fhrsid", "business_id", "rating_date").join(
+        existing.select("business_id", "company_name", "incorporation_date", "is_distressed"),
+        on="business_id",
+        how="inner",
+    )
+    incorporated = pl.col("incorporation_date")
+    # A rating dated after as_of was not known at as_of: only as_of's window applies.
+    rating = pl.when(pl.col("rating_date") <= as_of).then(pl.col("rating_date"))
+    within_rating = (incorporated <= rating) & (incorporated > rating - recent)
+    within_as_of = incorporated > pl.lit(as_of) - recent
+    return joined.group_by("fhrsid").agg(
+        pl.len().alias("linked_companies"),
+        (within_rating.fill_null(False) | within_as_of)
+        .any()
+        .cast(pl.Int8)
+        .alias("recent_incorporation"),
+        pl.col("is_distressed").fill_null(False).any().cast(pl.Int8).alias("company_distressed"),
+        pl.col("company_name")
+        .str.contains(PHOENIX_NAME_PATTERN)
+        .fill_null(False)
+        .any()
+        .cast(pl.Int8)
+        .alias("phoenix_like_company_name"),
+    )
+
+
+def _companies_at_postcode(companies: pl.DataFrame, as_of: date) -> pl.DataFrame:
+    return (
+        companies.filter(pl.col("postcode").is_not_null() & _existed(as_of))
+        .group_by("postcode")
+        .agg(pl.len().alias("companies_at_postcode"))
+    )
+
+
+def premises_indicators(
+    tables: dict[str, pl.DataFrame], as_of: date, hide_ratings_after_as_of: bool = False
+) -> pl.DataFrame:
+    """`analysis.premises_indicators`: one row per premises of `dim_premises`, as of `as_of`.
+
+    `tables` holds the marts named in `TABLES` (the issue-5 contract). Every premises is
+    kept (non-target sectors are the denominators of the area analysis); `is_target_sector`
+    says which are scored. Columns: the premises' keys and area, each indicator of
+    `INDICATORS` (null when unknown, see each description), the raw counts behind them
+    (`linked_companies`, `companies_at_postcode`), `as_of`, `data_vintage`, `data_origin`.
+
+    `hide_ratings_after_as_of=True` treats an inspection dated after `as_of` as not yet
+    published (its rating and scores become null): the strict variant of a time-ordered
+    evaluation, since the FHRS snapshot holds only each premises' latest rating.
+    """
+    _missing_columns(tables)
+    premises = tables["dim_premises"]
+    fhrsid_type = premises.schema["fhrsid"]
+    event_premises = tables["fct_event_premises"].with_columns(pl.col("fhrsid").cast(fhrsid_type))
+    companies = tables["dim_companies"]
+
+    rated = pl.lit(True)
+    if hide_ratings_after_as_of:
+        rated = pl.col("rating_date").is_null() | (pl.col("rating_date") <= as_of)
+    base = premises.with_columns(
+        pl.when(rated).then(pl.col(c)).alias(c)
+        for c in ("rating_numeric", "rating_date", "score_confidence_in_management")
+    )
+
+    frame = (
+        base.join(_company_flags(base, companies, as_of), on="fhrsid", how="left")
+        .join(_companies_at_postcode(companies, as_of), on="postcode", how="left")
+        .join(
+            prior_enforcement(tables["fct_enforcement_events"], event_premises, as_of),
+            on="fhrsid",
+            how="left",
+        )
+    )
+    flags = ["recent_incorporation", "company_distressed", "phoenix_like_company_name"]
+    frame = frame.with_columns(
+        (5 - pl.col("rating_numeric")).cast(pl.Float64).alias("hygiene_rating_shortfall"),
+        (pl.col("score_confidence_in_management") / 10.0).alias(
+            "confidence_in_management_points_lost"
+        ),
+        *[pl.col(f).fill_null(0).cast(pl.Float64) for f in flags],
+        pl.col("linked_companies").fill_null(0).cast(pl.Int64),
+        pl.col("companies_at_postcode").fill_null(0).cast(pl.Int64),
+        pl.when(pl.col("postcode").is_not_null())
+        .then((1 + pl.col("companies_at_postcode").fill_null(0)).log(2))
+        .alias("companies_at_premises_postcode"),
+        pl.col("prior_enforcement_expected").fill_null(0.0).cast(pl.Float64),
+        ((10 - pl.col("imd_decile")) / 9.0).cast(pl.Float64).alias("area_deprivation"),
+        pl.col("is_target_sector").fill_null(False),
+        pl.lit(as_of, dtype=pl.Date).alias("as_of"),
+    )
+    keys = [
+        "fhrsid",
+        "business_id",
+        "sector",
+        "is_target_sector",
+        "la_code",
+        "lsoa_code",
+        "imd_decile",
+        "postcode",
+        "rating_numeric",
+        "rating_date",
+    ]
+    extra = [c for c in ("la_name",) if c in frame.columns]
+    return frame.select(
+        *keys,
+        *extra,
+        *INDICATOR_NAMES,
+        "linked_companies",
+        "companies_at_postcode",
+        "as_of",
+        "data_vintage",
+        "data_origin",
+    ).sort("fhrsid")
+
+
+def describe_value(name: str, value: float | None) -> str:
+    """An indicator's value in words, for the explanation of a score."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return f"{name.replace('_', ' ')} unknown"
+    words = {
+        "hygiene_rating_shortfall": lambda v: f"food hygiene rating {5 - round(v)}",
+        "confidence_in_management_points_lost": lambda v: (
+            f"{round(10 * v)} points lost on confidence in management"
+        ),
+        "recent_incorporation": lambda v: (
+            "company incorporated in the last 2 years" if v else "no recently incorporated company"
+        ),
+        "companies_at_premises_postcode": lambda v: (
+            f"{round(2**v - 1)} companies registered at its postcode"
+        ),
+        "company_distressed": lambda v: (
+            "company in liquidation, administration or being struck off"
+            if v
+            else "no distressed company"
+        ),
+        "phoenix_like_company_name": lambda v: (
+            "company named like a successor ('(year)')" if v else "no successor-style company name"
+        ),
+        "prior_enforcement_expected": lambda v: f"{v:.2f} expected prior enforcement events",
+        "area_deprivation": lambda v: f"area in IMD decile {10 - round(9 * v)}",
+    }
+    return words[name](value)

@@ -1,0 +1,145 @@
+"""Time-ordered evaluation: capture and precision of the top of a ranking, baselines, truth."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import polars as pl
+import pytest
+
+from heyrick_dagster.analysis.evaluation import (
+    Truth,
+    bias_audit,
+    default_cutoff,
+    evaluate,
+    quarter_end,
+    ranking_metrics,
+)
+from tests.unit.test_analysis_scorecard import AS_OF, world
+
+
+def test_quarter_end_and_default_cutoff_two_years_before_the_last_publication():
+    assert quarter_end(date(2024, 2, 29)) == date(2024, 3, 31)
+    assert quarter_end(date(2024, 12, 1)) == date(2024, 12, 31)
+    events = pl.DataFrame({"published_date": [date(2021, 5, 1), date(2026, 8, 20)]})
+    assert default_cutoff(events) == date(2024, 9, 30)
+
+
+def _frame(events: list[float], ratings: list[int | None]) -> pl.DataFrame:
+    n = len(events)
+    return pl.DataFrame(
+        {
+            "rank": list(range(1, n + 1)),
+            "events": events,
+            "p_any": [min(e, 1.0) for e in events],
+            "rating_numeric": ratings,
+        },
+        schema={
+            "rank": pl.Int64,
+            "events": pl.Float64,
+            "p_any": pl.Float64,
+            "rating_numeric": pl.Int64,
+        },
+    )
+
+
+def test_capture_and_precision_follow_the_rank():
+    frame = _frame([2.0, 0.0, 1.0, 0, 0, 0, 0, 0, 0, 1.0], [5] * 10)
+    top = ranking_metrics(frame, "rank", fractions=(0.1, 0.3))
+    assert top["top_10pct"] == {
+        "k": 1,
+        "capture": 0.5,
+        "precision_at_k": 1.0,
+        "events_captured": 2.0,
+    }
+    assert top["top_30pct"]["capture"] == 0.75
+    assert top["top_30pct"]["precision_at_k"] == pytest.approx(2 / 3)
+
+
+def test_random_baseline_is_the_expected_value_k_over_n():
+    frame = _frame([2.0, 0.0, 1.0, 0, 0, 0, 0, 0, 0, 1.0], [5] * 10)
+    random = ranking_metrics(frame, "random", fractions=(0.3,))["top_30pct"]
+    assert random["capture"] == pytest.approx(0.3)
+    assert random["precision_at_k"] == pytest.approx(0.3)
+
+
+def test_fhrs_baseline_puts_the_worst_rating_first_and_counts_ties_at_expected_value():
+    # Rating 0 once (1 event), rating 1 four times (2 events among them), the rest 5/unrated.
+    frame = _frame([1.0, 0.0, 2.0, 0.0, 0.0, 0, 0, 0, 0, 1.0], [0, 1, 1, 1, 1, 5, 5, 5, 5, None])
+    metrics = ranking_metrics(frame, "fhrs", fractions=(0.3,))["top_30pct"]
+    # k = 3: the rating-0 premises, then 2 of the 4 tied rating-1 premises: 2/4 of 2 events.
+    assert metrics["events_captured"] == pytest.approx(1.0 + 2.0 * 2 / 4)
+    assert metrics["capture"] == pytest.approx(2.0 / 4.0)
+
+
+def test_evaluation_fits_on_data_up_to_the_cutoff_and_counts_only_later_events():
+    cutoff = AS_OF
+    later = [(f"late|{i}", i, cutoff + timedelta(days=30)) for i in range(1, 31)]
+    result = evaluate(world(extra_events=later), cutoff=cutoff)
+    assert result["cutoff"] == cutoff.isoformat()
+    assert result["fit"]["fit_window"] == [str(cutoff - timedelta(days=730)), str(cutoff)]
+    published = result["variants"]["published"]
+    assert published["later_events"] == 30.0
+    without_later = evaluate(world(), cutoff=cutoff, end=cutoff + timedelta(days=60))
+    assert without_later["fit"] == result["fit"]
+    assert without_later["variants"]["published"]["later_events"] == 0.0
+    assert set(published) == {
+        "later_events",
+        "premises_with_later_events",
+        "scorecard",
+        "baseline_random",
+        "baseline_fhrs_rating",
+    }
+    assert set(published["scorecard"]) == {"top_1pct", "top_5pct", "top_10pct"}
+
+
+def test_the_scorecard_beats_random_when_the_future_follows_the_same_indicator():
+    # Later events go to the premises that lose most management points, as in the fit.
+    tables = world()
+    points = tables["dim_premises"].filter(pl.col("score_confidence_in_management") == 30)
+    later = [(f"late|{f}", f, AS_OF + timedelta(days=40)) for f in points["fhrsid"][:20]]
+    result = evaluate(world(extra_events=later), cutoff=AS_OF)
+    published = result["variants"]["published"]
+    assert published["scorecard"]["top_10pct"]["capture"] > 0.3
+    assert (
+        published["scorecard"]["top_10pct"]["capture"]
+        > 2 * published["baseline_random"]["top_10pct"]["capture"]
+    )
+
+
+def test_truth_variant_counts_each_later_truth_event_on_every_premises_of_its_business():
+    tables = world(n=40)
+    truth = Truth(
+        events=pl.DataFrame(
+            {
+                "entity_id": ["E1", "E1", "E2"],
+                "source": ["illegal_working"] * 3,
+                "record_id": ["a", "b", "c"],
+                "event_date": [
+                    AS_OF + timedelta(days=5),
+                    AS_OF - timedelta(days=5),
+                    AS_OF + timedelta(days=9),
+                ],
+            }
+        ),
+        premises=pl.DataFrame({"fhrsid": ["1", "2", "3"], "entity_id": ["E1", "E1", "E2"]}),
+    )
+    result = evaluate(tables, cutoff=AS_OF, end=AS_OF + timedelta(days=30), truth=truth)
+    assert result["variants"]["truth"]["later_events"] == 3.0  # 1 on each of E1's premises, 1
+    assert "truth" not in evaluate(tables, cutoff=AS_OF)["variants"]
+
+
+def test_bias_audit_reports_every_decile_and_shares_that_add_up():
+    frame = pl.DataFrame(
+        {
+            "rank": list(range(1, 21)),
+            "score": [float(20 - i) for i in range(20)],
+            "events": [0.0] * 20,
+            "imd_decile": [1] * 10 + [10] * 8 + [None] * 2,
+        }
+    )
+    audit = bias_audit(frame)
+    assert [row["imd_decile"] for row in audit] == [1, 10, None]
+    assert sum(row["share_of_scored"] for row in audit) == pytest.approx(1.0)
+    assert audit[0]["share_of_top_10pct"] == 1.0  # ranks 1-2 are in decile 1
+    assert audit[0]["score_mean"] > audit[1]["score_mean"]

@@ -1,0 +1,208 @@
+"""The scorecard: weights fitted on data published up to as_of, graded strict ranks, words."""
+
+from __future__ import annotations
+
+import math
+import random
+from datetime import date, timedelta
+
+import polars as pl
+import pytest
+
+from heyrick_dagster.analysis.indicators import INDICATOR_NAMES, premises_indicators
+from heyrick_dagster.analysis.scorecard import (
+    Scorecard,
+    explanation,
+    fit_scorecard,
+    premises_indications,
+    score,
+    sources,
+)
+from tests.unit.test_analysis_indicators import contract_tables, premises_row
+
+AS_OF = date(2024, 6, 30)
+FIT_START = AS_OF - timedelta(days=730)
+
+
+def world(seed: int = 7, n: int = 300, extra_events: list[tuple] = ()) -> dict:
+    """Premises whose management score drives their events: 30 points lost -> ~1 event
+    over the two-year fit window, 0 points -> ~0.05. Nothing else matters."""
+    rng = random.Random(seed)
+    premises, events, attributions = [], [], []
+    for fhrsid in range(1, n + 1):
+        points = rng.choice((0, 5, 10, 20, 30))
+        premises.append(
+            premises_row(
+                fhrsid,
+                score_confidence_in_management=points,
+                rating_numeric=rng.choice((3, 4, 5)),
+                imd_decile=rng.randint(1, 10),
+            )
+        )
+        rate = 0.05 * math.exp(points / 10)
+        for k in range(_poisson(rate, rng)):
+            key = f"iw|{fhrsid}-{k}"
+            published = FIT_START + timedelta(days=rng.randint(1, 730))
+            events.append((key, "illegal_working", published))
+            attributions.append((key, fhrsid, 1.0))
+    for key, fhrsid, published in extra_events:
+        events.append((key, "illegal_working", published))
+        attributions.append((key, fhrsid, 1.0))
+    return contract_tables(premises, events=events, attributions=attributions)
+
+
+def _poisson(lam: float, rng: random.Random) -> int:
+    limit, k, product = math.exp(-lam), 0, rng.random()
+    while product > limit:
+        k += 1
+        product *= rng.random()
+    return k
+
+
+def test_fit_finds_the_indicator_that_carries_the_events_and_gives_an_interval():
+    card = fit_scorecard(world(), AS_OF)
+    weights = card.weights_table()
+    management = weights.filter(pl.col("indicator") == "confidence_in_management_points_lost")
+    assert management["ci_low"][0] > 0.5, weights
+    assert management["rate_ratio"][0] > 2
+    assert card.converged and card.events > 20
+    assert card.fit_start == FIT_START and card.fit_end == AS_OF
+
+
+def test_fit_reads_no_event_published_after_as_of():
+    before = fit_scorecard(world(), AS_OF)
+    later = [(f"late|{i}", i, AS_OF + timedelta(days=1)) for i in range(1, 100)]
+    after = fit_scorecard(world(extra_events=later), AS_OF)
+    assert after.weights == before.weights
+    assert after.events == before.events
+
+
+def test_an_indicator_constant_in_the_fit_window_gets_weight_zero_and_a_note():
+    card = fit_scorecard(world(), AS_OF)
+    # No company in this world: every company flag is 0.
+    assert card.weights["phoenix_like_company_name"] == 0.0
+    assert "constant" in card.notes["phoenix_like_company_name"]
+
+
+def test_no_events_in_the_fit_window_gives_zero_weights_not_an_error():
+    tables = contract_tables(
+        [premises_row(i, score_confidence_in_management=10 * (i % 3)) for i in range(1, 20)]
+    )
+    card = fit_scorecard(tables, AS_OF)
+    assert set(card.weights.values()) == {0.0}
+    ranked = score(premises_indicators(tables, AS_OF), card)
+    assert ranked["rank"].to_list() == list(range(1, 20))
+
+
+def _card(**weights) -> Scorecard:
+    full = dict.fromkeys(INDICATOR_NAMES, 0.0) | weights
+    return Scorecard(
+        weights=full,
+        intervals={k: (v, v) for k, v in full.items()},
+        means=dict.fromkeys(INDICATOR_NAMES, 0.0) | {"hygiene_rating_shortfall": 1.0},
+        share_known=dict.fromkeys(INDICATOR_NAMES, 1.0),
+        notes={},
+        intercept=math.log(0.1),
+        fit_start=FIT_START,
+        fit_end=AS_OF,
+        n_premises=10,
+        events=2.0,
+        converged=True,
+    )
+
+
+def test_score_is_the_sum_of_weight_times_centred_indicator_and_unknowns_add_nothing():
+    card = _card(hygiene_rating_shortfall=0.5, prior_enforcement_expected=1.2)
+    tables = contract_tables(
+        [premises_row(1, rating_numeric=2), premises_row(2, rating_numeric=None)],
+        events=[("iw|a", "illegal_working", date(2023, 1, 1))],
+        attributions=[("iw|a", 1, 0.5)],
+    )
+    ranked = score(premises_indicators(tables, AS_OF), card)
+    first = ranked.filter(pl.col("fhrsid") == 1).row(0, named=True)
+    assert first["score"] == pytest.approx(0.5 * (3 - 1.0) + 1.2 * 0.5)
+    second = ranked.filter(pl.col("fhrsid") == 2).row(0, named=True)
+    assert second["score"] == 0.0
+    assert first["expected_events_per_year"] == pytest.approx(
+        math.exp(math.log(0.1) + first["score"]) / (730 / 365.25)
+    )
+
+
+def test_ranks_are_strict_and_the_same_whatever_the_input_order_when_scores_tie():
+    card = _card(confidence_in_management_points_lost=0.8)
+    premises = [
+        premises_row(i, score_confidence_in_management=20 if i % 4 else 30) for i in range(1, 41)
+    ]
+    indicators = premises_indicators(contract_tables(premises), AS_OF)
+    ranked = score(indicators, card)
+    shuffled = score(indicators.sample(fraction=1.0, shuffle=True, seed=3), card)
+    assert ranked["rank"].to_list() == list(range(1, 41))
+    assert ranked["fhrsid"].to_list() == shuffled["fhrsid"].to_list()
+    assert ranked["score"].is_sorted(descending=True)
+    top = ranked.head(10)
+    assert top["fhrsid"].to_list() == [4, 8, 12, 16, 20, 24, 28, 32, 36, 40]
+
+
+def test_the_top_of_the_ranking_is_strictly_ordered_not_saturated():
+    card = _card(prior_enforcement_expected=1.0, confidence_in_management_points_lost=0.5)
+    premises = [premises_row(i, score_confidence_in_management=30) for i in range(1, 11)]
+    events = [(f"iw|{i}", "illegal_working", date(2023, 1, 1)) for i in range(1, 11)]
+    attributions = [(f"iw|{i}", i, i / 10) for i in range(1, 11)]
+    ranked = score(
+        premises_indicators(contract_tables(premises, [], events, attributions), AS_OF), card
+    )
+    top = ranked.head(10)
+    assert top["fhrsid"].to_list() == list(range(10, 0, -1))
+    scores = top["score"].to_list()
+    assert all(a > b for a, b in zip(scores, scores[1:], strict=False)), scores
+    assert top["expected_events_per_year"].n_unique() == 10
+
+
+def test_explanation_names_the_top_indicators_in_words_with_the_caveats():
+    card = _card(
+        confidence_in_management_points_lost=0.8, hygiene_rating_shortfall=0.3, area_deprivation=0.1
+    )
+    premises = [premises_row(1, score_confidence_in_management=20, rating_numeric=1, imd_decile=1)]
+    ranked = score(premises_indicators(contract_tables(premises), AS_OF), card)
+    text = explanation(ranked.row(0, named=True), card)
+    assert text.startswith("Indication, not evidence (synthetic sample data")
+    management = text.index("20 points lost on confidence in management")
+    rating = text.index("food hygiene rating 1")
+    assert management < rating < text.index("area in IMD decile 1")
+    official = ranked.with_columns(pl.lit("official open data").alias("data_origin"))
+    assert "synthetic" not in explanation(official.row(0, named=True), card)
+
+
+def test_sources_name_only_sources_with_known_values_and_their_vintages():
+    tables = contract_tables([premises_row(1, imd_decile=None)])
+    row = premises_indicators(tables, AS_OF).row(0, named=True)
+    text = sources(row, {"fhrs": "2024-11-10", "companies_house": "2024-11-01"})
+    assert "FSA food hygiene ratings (2024-11-10)" in text
+    assert "Companies House (2024-11-01)" in text
+    assert "IMD" not in text and "illegal-working" not in text
+
+
+def test_published_indications_carry_the_contract_columns_and_the_caveat_on_every_row():
+    tables = world(n=60)
+    card = fit_scorecard(tables, AS_OF)
+    table = premises_indications(premises_indicators(tables, AS_OF), card, {"fhrs": "2024-11-10"})
+    assert table.columns[:7] == [
+        "fhrsid",
+        "business_id",
+        "score",
+        "rank",
+        "explanation",
+        "sources",
+        "as_of",
+    ]
+    assert table["rank"].to_list() == list(range(1, 61))
+    assert table["explanation"].str.starts_with("Indication, not evidence").all()
+    assert table["caveat"].str.contains("synthetic").all()
+
+
+def test_expected_events_add_up_to_the_events_of_the_fit_window():
+    tables = world()
+    card = fit_scorecard(tables, AS_OF)
+    at_fit_start = score(premises_indicators(tables, card.fit_start), card)
+    expected = at_fit_start["expected_events_per_year"].sum() * 730 / 365.25
+    assert expected == pytest.approx(card.events, rel=1e-6)
