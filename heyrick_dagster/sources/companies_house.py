@@ -290,6 +290,9 @@ class ParsedFile:
     r_rewritten: bool  # the R-rewritten layout (header spaces stripped, "NA" for empty)
     na_as_null: int  # "NA" values read as null (R-rewritten layout only)
     filtered: bool  # False when every row was kept (no SIC or postcode filter)
+    # Columns beyond the 55 this parser maps: read past and named in the notes, as the
+    # product has gained columns before (the confirmation statement dates, in 2016).
+    unmapped: tuple[str, ...] = ()
 
     @property
     def rows_kept(self) -> int:
@@ -307,6 +310,8 @@ class ParsedFile:
                 f"; R-rewritten layout (no header spaces): {self.na_as_null:,} 'NA' value(s) "
                 "in date and integer columns read as empty"
             )
+        if self.unmapped:
+            text += f"; published columns not read: {list(self.unmapped)}"
         return text
 
 
@@ -494,6 +499,7 @@ def _parse_file(
         if header is None:
             raise ParseError(SOURCE, file, "the CSV is empty: not even a header line")
         positions = _header_positions(header, file)
+        unmapped = tuple(n.strip() for n in header if n.strip() not in FIELDS)
         r_rewritten = not any(name != name.strip() for name in header)
         scan = _scan(reader, positions, len(header), file, sic_codes, districts)
     if scan.rows_read == 0:
@@ -515,6 +521,7 @@ def _parse_file(
         r_rewritten,
         na_count,
         filtered=sic_codes is not None or districts is not None,
+        unmapped=unmapped,
     )
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import codecs
 import copy
+import csv
 import io
 import zipfile
 import zlib
@@ -47,6 +48,7 @@ MAX_RATIO = 100
 RATIO_APPLIES_FROM = 1 << 20
 
 _HTML_START = (b"<!doctype html", b"<html", b"<head", b"<body")
+_TAIL_BYTES = 1 << 16
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 RowOf = Callable[[str], int | None]
@@ -174,6 +176,38 @@ def csv_record_at(text: str) -> int:
         elif char == "\n" and not quoted:
             record += 1
     return record
+
+
+def require_whole_last_line(
+    path: Path, source: str, file: str, n_fields: int, last_row: Callable[[], int | None]
+) -> None:
+    """Refuse a CSV whose last line has fewer fields than its header: the file was cut
+    short (readers such as polars pad such a line with nulls instead of failing).
+    `last_row()` numbers the last record for the message; it runs only on failure."""
+    fields = _last_line_fields(path)
+    if fields is not None and fields < n_fields:
+        raise ParseError(
+            source,
+            file,
+            f"the last line has {fields} of the header's {n_fields} fields: the file ends "
+            "early (truncated)",
+            row=last_row(),
+            hint="download it again",
+        )
+
+
+def _last_line_fields(path: Path) -> int | None:
+    """How many fields the last non-empty line has (None for a file of one line). Only
+    the tail is read: directory files reach 1.3 GB."""
+    size = path.stat().st_size
+    with path.open("rb") as fh:
+        fh.seek(max(0, size - _TAIL_BYTES))
+        tail = fh.read()
+    lines = [line for line in tail.splitlines() if line.strip()]
+    if len(lines) < 2 and size <= _TAIL_BYTES:
+        return None
+    text = lines[-1].decode("utf-8", "replace")
+    return len(next(csv.reader([text]), []))
 
 
 # --------------------------------------------------------------------------- zip archives

@@ -78,6 +78,9 @@ _WORKBOOKS = {
 # A whole page ends with </html>; without it the save or download was cut short.
 _CLOSED_PAGE = re.compile(r"</html\s*>", re.I)
 _PAGE_TAIL = 4096
+# Civil penalties for employing illegal workers began with the Immigration, Asylum and
+# Nationality Act 2006, in force from 29 February 2008.
+SCHEME_START = date(2008, 2, 29)
 _ERROR_TITLE = re.compile(r"not found|error|problem|sorry|unavailable|forbidden", re.I)
 
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
@@ -123,6 +126,27 @@ def period_from_text(text: str, file: str) -> str | None:
             f"the period {exc.text!r} is not one calendar quarter; every release "
             "so far covers exactly one quarter",
         ) from exc
+
+
+def _check_dates(period: str, vintage: date, file: str) -> None:
+    """A quarter before the scheme, or a list dated before its quarter began, is a title
+    or a date mistyped (a list is published months after its quarter ends). A quarter in
+    the future gives a vintage in the future, which the raw gate refuses."""
+    first, last = quarter_bounds(period)
+    if last < SCHEME_START:
+        raise ParseError(
+            SOURCE,
+            file,
+            f"the list names quarter {period}, before the civil penalty scheme began "
+            f"({SCHEME_START:%d %B %Y}): the title or file name is mistyped",
+        )
+    if vintage < first:
+        raise ParseError(
+            SOURCE,
+            file,
+            f"the list is dated {vintage}, before the quarter it names ({period}) began: "
+            "the title or the publication date is mistyped",
+        )
 
 
 def _choose_period(title: str | None, file: str) -> str:
@@ -338,6 +362,7 @@ def _parse_day(text: str) -> date:
 
 
 def _publication_from_body(root, file: str, period: str, vintage: date, bad: str | None):
+    _check_dates(period, vintage, file)
     publication = Publication(file, period, vintage)
     record = tables = 0
     heading: str | None = None
@@ -412,9 +437,9 @@ def _read_html_table(
         if not any(cells):
             blank += 1
             continue
-        # "Total" alone with an amount is a total row; "Total Car Wash Ltd" with an
-        # address is an employer.
-        if _FOOTER_WORDS.match(cells[0]) and not any(cells[1:-1]):
+        # "Total" alone with amounts (the penalties, and the workers in older releases) is
+        # a total row; "Total Car Wash Ltd" with an address is an employer.
+        if _is_total(dict(zip(columns, cells, strict=False))):
             publication.notes.append(f"{Path(file).name}: {label}: total row {cells} skipped")
             continue
         record += 1
@@ -431,6 +456,17 @@ def _read_html_table(
     if blank:
         publication.notes.append(f"{name}: {label}: {blank} blank row(s) skipped")
     return record
+
+
+def _is_total(values: dict[str, Cell]) -> bool:
+    """A row saying "Total" where the liable party goes, and nothing that places an
+    employer (trading name, address, postcode): whatever its amount columns hold."""
+    first = values.get("liable_party")
+    return (
+        isinstance(first, str)
+        and bool(_FOOTER_WORDS.match(first))
+        and all(_is_blank(values.get(c)) for c in ("trading_name", "address", "postcode"))
+    )
 
 
 def _looks_like_a_penalty_row(cells: list[str]) -> bool:
@@ -492,6 +528,7 @@ def _choose_sheet(names: list[str], period: str) -> str:
 
 def _read_spreadsheet(path: Path, file: str, suffix: str) -> Publication:
     period = _choose_period(None, file)
+    _check_dates(period, quarter_bounds(period)[1], file)
     try:
         sheet, rows, ignored = _sheet_rows(path, suffix, period)
     except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
@@ -572,13 +609,8 @@ def _footer_reason(values: dict[str, Cell]) -> str | None:
     """Why a row is a decoration (a total or footer) rather than a penalty, or None."""
     identity = [values.get(c) for c in ("liable_party", "trading_name", "address", "postcode")]
     formulas = [v for v in values.values() if isinstance(v, Formula)]
-    first = values.get("liable_party")
-    if (
-        isinstance(first, str)
-        and _FOOTER_WORDS.match(first)
-        and all(_is_blank(v) for v in identity[1:])
-    ):
-        return f"a total row ({first!r})"
+    if _is_total(values):
+        return f"a total row ({values['liable_party']!r})"
     if all(_is_blank(v) for v in identity):
         if formulas:
             return f"a footer holding the formula {formulas[0]} (a hand-added total)"

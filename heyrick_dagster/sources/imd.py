@@ -27,6 +27,8 @@ the CSV line number one more.
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -238,7 +240,11 @@ def _read_file_7(path: Path) -> ParsedFile:
     data = path.read_bytes()  # about 11 MB: small enough to check the encoding whole
     # Checked whole, so that a bad byte is named at its record (polars only says "invalid
     # utf-8"); polars itself drops a byte-order mark.
-    files.decode_text(data, SOURCE, path, row_of=_data_record_at)
+    text = files.decode_text(data, SOURCE, path, row_of=_data_record_at)
+    width = len(next(csv.reader(io.StringIO(text)), []))
+    files.require_whole_last_line(
+        path, SOURCE, str(path), width, lambda: _data_record_at(text.rstrip("\r\n"))
+    )
     try:
         raw = pl.read_csv(data, infer_schema=False)
     except pl.exceptions.PolarsError as exc:

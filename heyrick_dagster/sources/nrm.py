@@ -67,7 +67,13 @@ from heyrick_dagster.sources.nrm_tables import (
     read_area_table,
     sheet_text,
 )
-from heyrick_dagster.sources.periods import PERIOD_PATTERN, NotAQuarter, find_quarter, quarter_end
+from heyrick_dagster.sources.periods import (
+    PERIOD_PATTERN,
+    NotAQuarter,
+    find_quarter,
+    quarter_bounds,
+    quarter_end,
+)
 
 if TYPE_CHECKING:
     from heyrick_dagster.settings import Settings
@@ -254,7 +260,16 @@ def _period_and_vintage(path: Path, cover: list[str]) -> tuple[str, date]:
             "neither the file name ('...-quarter-3-2025-...') nor the cover sheet title "
             "('... Quarter 3 2025 ...') names the quarter",
         )
-    return period, _published_on(cover) or quarter_end(period)
+    published = _published_on(cover)
+    if published is not None and published < quarter_bounds(period)[0]:
+        raise ParseError(
+            SOURCE,
+            file,
+            f"the cover sheet dates the release {published}, before the quarter it covers "
+            f"({period}) began: the publication date or the quarter is mistyped",
+            hint="a release comes out months after its quarter; check the cover sheet",
+        )
+    return period, published or quarter_end(period)
 
 
 def parse_file(path: Path) -> ParsedFile:

@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING
 import pandera.polars as pa
 import polars as pl
 
-from heyrick_dagster.sources import http, raw_store
+from heyrick_dagster.sources import files, http, raw_store
 from heyrick_dagster.sources.base import (
     ALL_AREAS,
     CheckSpec,
@@ -63,7 +63,6 @@ from heyrick_dagster.sources.postcodes_files import (
     count_records,
     csv_members,
     first_bad_line,
-    last_line_fields,
     read_header,
 )
 
@@ -94,6 +93,7 @@ METADATA = SourceMetadata(
 )
 
 CANONICAL_POSTCODE = r"^(?:[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}|GIR 0AA)$"
+_UNIT = r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$"  # a postcode without its space
 # "None" in every GSS-coded field: a country letter and eight nines.
 _PSEUDO_CODE = r"^[A-Z]99999999$"
 _PSEUDO_LATITUDE = 99.0  # lat 99.999999, long 0.000000: no grid reference
@@ -242,8 +242,7 @@ def _parse_csv(
     ).rename(str.strip)  # as read_header names them
     kept = scan.select("_source_row", *[pl.col(h).alias(c) for c, h in columns.items()])
     if districts is not None:
-        published = pl.col("postcode").str.strip_chars().str.to_uppercase()
-        outward = published.str.split(" ").list.first()
+        outward = canonical_postcode(pl.col("postcode")).str.split(" ").list.first()
         kept = kept.filter(outward.is_in(sorted(districts)))
     try:
         # Streaming keeps memory flat: measured ~510 MB peak (175 MB of it the imports) for
@@ -292,15 +291,7 @@ def _match_layout(header: list[str], file: str) -> tuple[Layout, dict[str, str]]
 
 
 def _check_last_line(path: Path, file: str, n_fields: int) -> None:
-    fields = last_line_fields(path)
-    if fields is not None and fields < n_fields:
-        raise ParseError(
-            SOURCE,
-            file,
-            f"the last line has {fields} of the header's {n_fields} fields: "
-            "the file ends early (truncated)",
-            hint="download it again",
-        )
+    files.require_whole_last_line(path, SOURCE, file, n_fields, lambda: count_records(path))
 
 
 def _describe_csv_error(path: Path, file: str, n_fields: int, exc: Exception) -> ParseError:
@@ -343,8 +334,7 @@ def _standardise(
     frame = frame.with_columns(
         [_month(c) for c in ("introduced", "terminated")]
         + [
-            # A published postcode is upper case with one space; tidy spacing and case only.
-            pl.col("postcode").str.to_uppercase().str.replace_all(r"\s+", " "),
+            canonical_postcode(pl.col("postcode")).alias("postcode"),
             pl.coalesce(
                 pl.col("country"),
                 pl.col("lad_code")
@@ -366,6 +356,19 @@ def _standardise(
             for c in ("latitude", "longitude")
         )
     return frame.select(COLUMNS), pseudo
+
+
+def canonical_postcode(published: pl.Expr) -> pl.Expr:
+    """The directory's key as staging writes postcodes everywhere ("SE13 6JG"): upper case,
+    one space before the inward code, so that "se13 6jg" and "SE136JG" are found. A value
+    that is no postcode ("N/A", "SW1A") is only upper-cased and trimmed, and the contract
+    then names its row. Same rule as the dbt macro canonical_postcode."""
+    compact = published.str.to_uppercase().str.replace_all(r"\s+", "")
+    return (
+        pl.when(compact.str.contains(_UNIT))
+        .then(compact.str.slice(0, compact.str.len_chars() - 3) + " " + compact.str.slice(-3))
+        .otherwise(published.str.to_uppercase().str.strip_chars().str.replace_all(r"\s+", " "))
+    )
 
 
 def _month(column: str) -> pl.Expr:

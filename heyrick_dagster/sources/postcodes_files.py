@@ -25,7 +25,6 @@ SOURCE = "postcodes"
 # The single national file, or one file per postcode area (`..._UK_AB.csv`).
 _SINGLE_MEMBER = re.compile(r"(?:^|/)Data/(?:ONSPD|NSPL)[^/]*_UK\.csv$", re.IGNORECASE)
 _AREA_MEMBER = re.compile(r"(?:^|/)Data/multi_csv/(?:ONSPD|NSPL)[^/]*\.csv$", re.IGNORECASE)
-_TAIL_BYTES = 1 << 16
 
 
 def check_head(path: Path, file: str) -> None:
@@ -78,19 +77,6 @@ def read_header(path: Path, file: str) -> list[str]:
         first = fh.readline()
     text = files.decode_text(first, SOURCE, file, row_of=lambda _: None)
     return [h.strip() for h in next(csv.reader([text]), [])]
-
-
-def last_line_fields(path: Path) -> int | None:
-    """How many fields the last non-empty line has (None for a file of one line)."""
-    size = path.stat().st_size
-    with path.open("rb") as fh:
-        fh.seek(max(0, size - _TAIL_BYTES))
-        tail = fh.read()
-    lines = [line for line in tail.splitlines() if line.strip()]
-    if len(lines) < 2 and size <= _TAIL_BYTES:
-        return None
-    text = lines[-1].decode("utf-8", "replace")
-    return len(next(csv.reader([text]), []))
 
 
 def count_records(path: Path) -> int:
