@@ -55,7 +55,7 @@ EVENT_OUTCOMES = {
 }
 NRM_OUTCOME = "nrm_referrals_labour"
 # Premises indicators that are not area indicators (see the module docstring).
-NOT_AREA_INDICATORS = ("prior_enforcement_expected", "area_deprivation")
+NOT_AREA_INDICATORS = ("prior_enforcement", "area_deprivation")
 # Numeric columns of the area marts that are counts, not area measures: premises counts
 # (recomputed here from the premises), population, NRM counts (an outcome) and
 # imd_quintile (the decile says it already).

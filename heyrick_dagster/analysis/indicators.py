@@ -114,14 +114,17 @@ INDICATORS: tuple[Indicator, ...] = (
         binary=True,
     ),
     Indicator(
-        "prior_enforcement_expected",
-        "Expected number of illegal-working penalties and minimum-wage namings attributed to "
-        "the premises and published on or before as_of: the sum of the attribution "
-        "probabilities (1 for a record linked into the premises' business, less through "
-        "possible links). Enforcement repeats: a business penalised once is more likely to "
-        "be again. It also records where officials have looked, not only what is there.",
+        "prior_enforcement",
+        "log2(1 + the expected number of illegal-working penalties and minimum-wage namings "
+        "attributed to the premises and published on or before as_of), that expected number "
+        "(column prior_enforcement_expected) being the sum of the attribution probabilities: "
+        "1 for a record linked into the premises' business, less through possible links. "
+        "Enforcement repeats: a business penalised once is more likely to be again. On a log "
+        "scale because repeats add less and less (linear in the count, a business with five "
+        "penalties would be predicted dozens more). It also records where officials have "
+        "looked, not only what is there.",
         "Home Office illegal-working penalties; DBT National Minimum Wage naming",
-        "one expected event",
+        "a doubling of (1 + expected prior events)",
     ),
     Indicator(
         "area_deprivation",
@@ -256,7 +259,8 @@ def premises_indicators(
     kept (non-target sectors are the denominators of the area analysis); `is_target_sector`
     says which are scored. Columns: the premises' keys and area, each indicator of
     `INDICATORS` (null when unknown, see each description), the raw counts behind them
-    (`linked_companies`, `companies_at_postcode`), `as_of`, `data_vintage`, `data_origin`.
+    (`prior_enforcement_expected`, `linked_companies`, `companies_at_postcode`), `as_of`,
+    `data_vintage`, `data_origin`.
 
     `hide_ratings_after_as_of=True` treats an inspection dated after `as_of` as not yet
     published (its rating and scores become null): the strict variant of a time-ordered
@@ -298,6 +302,7 @@ def premises_indicators(
         .then((1 + pl.col("companies_at_postcode").fill_null(0)).log(2))
         .alias("companies_at_premises_postcode"),
         pl.col("prior_enforcement_expected").fill_null(0.0).cast(pl.Float64),
+        (1 + pl.col("prior_enforcement_expected").fill_null(0.0)).log(2).alias("prior_enforcement"),
         ((10 - pl.col("imd_decile")) / 9.0).cast(pl.Float64).alias("area_deprivation"),
         pl.col("is_target_sector").fill_null(False),
         pl.lit(as_of, dtype=pl.Date).alias("as_of"),
@@ -319,6 +324,7 @@ def premises_indicators(
         *keys,
         *extra,
         *INDICATOR_NAMES,
+        "prior_enforcement_expected",
         "linked_companies",
         "companies_at_postcode",
         "as_of",
@@ -350,7 +356,7 @@ def describe_value(name: str, value: float | None) -> str:
         "phoenix_like_company_name": lambda v: (
             "company named like a successor ('(year)')" if v else "no successor-style company name"
         ),
-        "prior_enforcement_expected": lambda v: f"{v:.2f} expected prior enforcement events",
+        "prior_enforcement": lambda v: f"{2**v - 1:.2f} expected prior enforcement events",
         "area_deprivation": lambda v: f"area in IMD decile {10 - round(9 * v)}",
     }
     return words[name](value)

@@ -60,7 +60,7 @@ INDICATOR_SOURCES = {
     "companies_at_premises_postcode": ("companies_house",),
     "company_distressed": ("companies_house",),
     "phoenix_like_company_name": ("companies_house",),
-    "prior_enforcement_expected": ("illegal_working", "nmw_naming"),
+    "prior_enforcement": ("illegal_working", "nmw_naming"),
     "area_deprivation": ("imd", "postcodes"),
 }
 SOURCE_LABELS = {
@@ -323,7 +323,7 @@ def sources(row: dict, source_vintages: dict[str, str]) -> str:
     for name, keys in INDICATOR_SOURCES.items():
         if row.get(name) is None:
             continue
-        if name == "prior_enforcement_expected" and not row[name]:
+        if name == "prior_enforcement" and not row[name]:
             continue
         for key in keys:
             if key not in used:

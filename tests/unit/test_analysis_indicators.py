@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
 import polars as pl
@@ -122,6 +123,7 @@ def test_prior_enforcement_sums_attributions_of_events_published_up_to_as_of_onl
     )
     frame = premises_indicators(tables, AS_OF)
     assert _row(frame, 1)["prior_enforcement_expected"] == pytest.approx(1.4)
+    assert _row(frame, 1)["prior_enforcement"] == pytest.approx(math.log2(2.4))
     assert _row(frame, 2)["prior_enforcement_expected"] == 0.0
     later = premises_indicators(tables, date(2024, 7, 1))
     assert _row(later, 2)["prior_enforcement_expected"] == 1.0

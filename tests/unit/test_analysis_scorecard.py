@@ -112,7 +112,7 @@ def _card(**weights) -> Scorecard:
 
 
 def test_score_is_the_sum_of_weight_times_centred_indicator_and_unknowns_add_nothing():
-    card = _card(hygiene_rating_shortfall=0.5, prior_enforcement_expected=1.2)
+    card = _card(hygiene_rating_shortfall=0.5, prior_enforcement=1.2)
     tables = contract_tables(
         [premises_row(1, rating_numeric=2), premises_row(2, rating_numeric=None)],
         events=[("iw|a", "illegal_working", date(2023, 1, 1))],
@@ -120,7 +120,7 @@ def test_score_is_the_sum_of_weight_times_centred_indicator_and_unknowns_add_not
     )
     ranked = score(premises_indicators(tables, AS_OF), card)
     first = ranked.filter(pl.col("fhrsid") == 1).row(0, named=True)
-    assert first["score"] == pytest.approx(0.5 * (3 - 1.0) + 1.2 * 0.5)
+    assert first["score"] == pytest.approx(0.5 * (3 - 1.0) + 1.2 * math.log2(1.5))
     second = ranked.filter(pl.col("fhrsid") == 2).row(0, named=True)
     assert second["score"] == 0.0
     assert first["expected_events_per_year"] == pytest.approx(
@@ -144,7 +144,7 @@ def test_ranks_are_strict_and_the_same_whatever_the_input_order_when_scores_tie(
 
 
 def test_the_top_of_the_ranking_is_strictly_ordered_not_saturated():
-    card = _card(prior_enforcement_expected=1.0, confidence_in_management_points_lost=0.5)
+    card = _card(prior_enforcement=1.0, confidence_in_management_points_lost=0.5)
     premises = [premises_row(i, score_confidence_in_management=30) for i in range(1, 11)]
     events = [(f"iw|{i}", "illegal_working", date(2023, 1, 1)) for i in range(1, 11)]
     attributions = [(f"iw|{i}", i, i / 10) for i in range(1, 11)]
