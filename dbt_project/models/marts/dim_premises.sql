@@ -1,6 +1,7 @@
 -- One FHRS establishment: the premises Heyrick indicates on, placed in its
 -- postcode's LSOA and local authority (ONS postcode directory) and that
--- LSOA's deprivation (IoD 2019, England only).
+-- LSOA's deprivation (IoD 2019, England only), with the business (linkage
+-- cluster) it belongs to and whether its sector is one Heyrick indicates on.
 
 with establishments as (
 
@@ -18,14 +19,24 @@ deprivation as (
 
     select * from {{ ref('stg_imd__lsoa_deprivation') }}
 
+),
+
+businesses as (
+
+    select record_id, business_id
+    from {{ ref('bridge_business_records') }}
+    where source = 'fhrs'
+
 )
 
 select
     establishments.fhrsid,
     establishments.record_id,
+    businesses.business_id,
     establishments.business_name,
     establishments.business_name_normalised,
     establishments.sector,
+    {{ is_target_sector('establishments.sector') }} as is_target_sector,
     establishments.business_type,
     establishments.address,
     establishments.postcode,
@@ -37,6 +48,8 @@ select
     postcodes.is_terminated as postcode_is_terminated,
     deprivation.imd_rank,
     deprivation.imd_decile,
+    deprivation.imd_quintile,
+    deprivation.imd_score,
     establishments.la_code,
     establishments.la_name,
     establishments.rating_scheme,
@@ -50,10 +63,11 @@ select
     coalesce(establishments.longitude, postcodes.longitude) as longitude,
     coalesce(establishments.latitude, postcodes.latitude) as latitude,
     establishments.data_vintage,
-    {{ "'synthetic sample'" if var('synthetic') else "'official open data'" }} as data_origin,
+    {{ data_origin() }} as data_origin,
     establishments.source_file,
     establishments.source_row
 
 from establishments
 left join postcodes on postcodes.postcode = establishments.postcode
 left join deprivation on deprivation.lsoa_code = postcodes.lsoa_code
+left join businesses on businesses.record_id = establishments.record_id
