@@ -98,7 +98,9 @@ def looks_like_html(head: bytes) -> bool:
     return start.startswith(b"<?xml") and b"<html" in start[:512]
 
 
-def require_not_html(head: bytes, source: str, file: str, expected: str, what: str = "the file"):
+def require_not_html(
+    head: bytes, source: str, file: str, expected: str, what: str = "the file"
+) -> None:
     """Refuse an HTML page served (with status 200) instead of the data file."""
     if looks_like_html(head):
         raise ParseError(
@@ -271,7 +273,9 @@ def require_zip(path: Path, source: str, expected: str, *, file: str | None = No
     )
 
 
-def check_archive(path: Path, source: str, expected: str, member: str, *, file: str | None = None):
+def check_archive(
+    path: Path, source: str, expected: str, member: str, *, file: str | None = None
+) -> list[str]:
     """Check that a workbook (`expected`: "an XLSX workbook", "an ODS spreadsheet") is a
     zip holding `member` (xl/workbook.xml, content.xml), within the size limits, before a
     spreadsheet library inflates it. Returns the member names."""
