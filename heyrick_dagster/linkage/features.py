@@ -199,6 +199,11 @@ def postcode_levels(postcode: pl.Expr, district: pl.Expr) -> list[pl.Expr]:
     ]
 
 
+def _blank_is_null(column: str) -> pl.Expr:
+    value = pl.col(column).cast(pl.String).str.strip_chars()
+    return pl.when(value != "").then(value)
+
+
 def _activity(column: str | None) -> pl.Expr:
     if column == "business_type":
         activity = pl.col(column).replace_strict(ACTIVITY_BY_BUSINESS_TYPE, default=None)
@@ -229,12 +234,15 @@ def record_features(frame: pl.DataFrame, source: str) -> pl.DataFrame:
         schema={c: pl.String for c in _DERIVED},
         orient="row",
     )
+    # A blank postcode is no postcode: "" = "" would block every blank record with every
+    # other and count as "same postcode".
+    postcode, district = _blank_is_null("postcode"), _blank_is_null("postcode_district")
     located = frame.select(
         _activity(fields.activity),
         pl.col("record_id").cast(pl.String).alias("unique_id"),
         pl.lit(source).alias("source_dataset"),
-        pl.col("postcode").cast(pl.String),
-        *postcode_levels(pl.col("postcode").cast(pl.String), pl.col("postcode_district")),
+        postcode.alias("postcode"),
+        *postcode_levels(postcode, district),
     )
     return (
         pl.concat([located, derived], how="horizontal")

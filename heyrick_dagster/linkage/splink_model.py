@@ -150,7 +150,7 @@ def settings_for(left_source: str, right_source: str) -> SettingsCreator:
             _activity_comparison(),
         ],
         blocking_rules_to_generate_predictions=BLOCKING_RULES,
-        retain_intermediate_calculation_columns=True,  # the bf_ columns: why a pair scored
+        retain_intermediate_calculation_columns=True,  # the mw_ columns: why a pair scored
         retain_matching_columns=True,
         additional_columns_to_retain=[],
         linker_uid=f"{MODEL_VERSION}:{left_source}:{right_source}",
@@ -233,11 +233,22 @@ def regularise(model: dict[str, Any], floor: float = M_FLOOR) -> dict[str, Any]:
     log2(floor / u): about -6.6 bits against a level that half of non-matches share.
     """
     for comparison in model["comparisons"]:
-        levels = [level for level in comparison["comparison_levels"] if "m_probability" in level]
-        floored = [max(level["m_probability"], floor) for level in levels]
-        total = sum(floored)
-        for level, m in zip(levels, floored, strict=True):
-            level["m_probability"] = m / total
+        levels = [
+            level
+            for level in comparison["comparison_levels"]
+            if not level.get("is_null_level", False)
+        ]
+        # A level EM never saw among matches (no m at all) gets the floor too.
+        low = [level for level in levels if (level.get("m_probability") or 0.0) <= floor]
+        high = [level for level in levels if level not in low]
+        for level in low:
+            level["m_probability"] = floor
+        # The rest share what is left in their trained proportions, so the floor holds
+        # exactly after renormalising.
+        room = 1.0 - floor * len(low)
+        total = sum(level["m_probability"] for level in high)
+        for level in high:
+            level["m_probability"] = level["m_probability"] / total * room
     return model
 
 
@@ -245,8 +256,8 @@ def score(
     left: pl.DataFrame, right: pl.DataFrame, model: dict[str, Any], threshold: float
 ) -> pl.DataFrame:
     """Scored pairs at or above `threshold`: left_record_id, right_record_id,
-    match_probability, match_weight and one `bf_<comparison>` weight per comparison
-    (log2 Bayes factor: why the pair scored as it did)."""
+    match_probability, match_weight and one `weight_<comparison>` per comparison
+    (its log2 Bayes factor: why the pair scored as it did)."""
     if left.is_empty() or right.is_empty():
         return pl.DataFrame(schema=_SCORE_SCHEMA)
     linker = _linker(left, right, model)

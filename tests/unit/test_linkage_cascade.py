@@ -265,23 +265,14 @@ def _blanked(frames: dict[str, pl.DataFrame], blank: str | None) -> dict[str, pl
 
 
 # Staging gives null for a missing postcode; a blank string is what a careless upstream
-# change (or another caller) would pass, and exact.name_keys already treats it as null.
-BLANK_POSTCODE_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="features keep a blank postcode as '' (not null), so block_on('postcode') pairs every "
-    "record with every other and '' = '' counts as the same postcode: with the committed "
-    "thresholds this town gives 180 fhrs->companies_house and 6,000 nmw_naming->companies_house "
-    "'possible' links with no name and no postcode (and, names kept, 120 'accepted' links "
-    "resting on the blank postcode)",
-)
-
-
+# change (or another caller) would pass: features read it as null, as exact.name_keys does
+# (before that fix, '' = '' blocked every blank record with every other).
 @pytest.mark.parametrize(
     "blank",
     [
         None,
-        pytest.param("", marks=BLANK_POSTCODE_BUG),
-        pytest.param("  ", marks=BLANK_POSTCODE_BUG),
+        "",
+        "  ",
     ],
 )
 def test_records_without_names_or_postcodes_never_link(frames, models, thresholds, blank):
