@@ -12,6 +12,7 @@ manifest before anything parses them, so bad input is never lost.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,6 +24,7 @@ from heyrick_dagster.sources.base import Connector, Emit
 from heyrick_dagster.sources.errors import SourceError
 
 SAMPLE_SUMMARY = "SAMPLE.json"
+SAMPLE_PACKAGE = Path(__file__).resolve().parent.parent / "sample"
 
 
 @dataclass(frozen=True)
@@ -33,14 +35,27 @@ class Acquired:
     absent: bool = False  # an optional source with no files (reported, not an error)
 
 
+def generator_version() -> str:
+    """A fingerprint of the sample generator's code: a sample made by other code (an older
+    Heyrick, an edited writer) is made again rather than silently reused."""
+    digest = hashlib.sha256()
+    for path in sorted(SAMPLE_PACKAGE.rglob("*.py")):
+        digest.update(path.relative_to(SAMPLE_PACKAGE).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def ensure_sample(settings: Settings) -> dict:
-    """Generate the sample unless one with the same seed and scale is already there."""
+    """Generate the sample unless one with the same seed, scale and generator code is
+    already there."""
     summary_path = settings.sample_dir / SAMPLE_SUMMARY
+    version = generator_version()
     if summary_path.exists():
         summary = json.loads(summary_path.read_text())
         if (
             summary.get("seed") == settings.sample_seed
             and summary.get("scale") == settings.sample_scale
+            and summary.get("generator_version") == version
         ):
             return summary
     from heyrick_dagster.sample.generate import generate_sample
@@ -48,7 +63,7 @@ def ensure_sample(settings: Settings) -> dict:
     summary = generate_sample(
         settings.sample_dir, seed=settings.sample_seed, scale=settings.sample_scale
     )
-    summary = json.loads(json.dumps(summary, default=str))
+    summary = json.loads(json.dumps(summary, default=str)) | {"generator_version": version}
     summary_path.write_text(json.dumps(summary, indent=2, sort_keys=True))
     return summary
 
