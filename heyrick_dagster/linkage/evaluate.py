@@ -145,3 +145,21 @@ def format_report(report: pl.DataFrame) -> str:
 
 def print_report(report: pl.DataFrame) -> None:
     print(format_report(report))
+
+
+def cluster_purity(bridge: pl.DataFrame, truth: pl.DataFrame) -> dict[str, int]:
+    """How many businesses of `bridge` (business_id, source, record_id) join records of
+    more than one true entity (over-merged), and how many records they hold."""
+    entities = truth.unique(["source", "record_id"]).select("source", "record_id", "entity_id")
+    per_business = (
+        bridge.join(entities, on=["source", "record_id"], how="left")
+        .group_by("business_id")
+        .agg(pl.len().alias("records"), pl.col("entity_id").drop_nulls().n_unique().alias("n"))
+    )
+    impure = per_business.filter(pl.col("n") > 1)
+    return {
+        "businesses": per_business.height,
+        "businesses_with_several_records": int((per_business["records"] > 1).sum()),
+        "over_merged_businesses": impure.height,
+        "records_in_over_merged": int(impure["records"].sum()),
+    }

@@ -66,7 +66,9 @@ def _number(value: float | None) -> str:
     return "-" if value is None else f"{value:.3f}"
 
 
-def render(accuracy: pl.DataFrame | None, real: pl.DataFrame | None) -> str:
+def render(
+    accuracy: pl.DataFrame | None, real: pl.DataFrame | None, purity: dict | None = None
+) -> str:
     lines = [
         "# Linkage accuracy",
         "",
@@ -87,6 +89,14 @@ def render(accuracy: pl.DataFrame | None, real: pl.DataFrame | None) -> str:
                 f"{row['links']} | {row['true_positives']} | {row['true_pairs']} | "
                 f"{_number(row['precision'])} | {_number(row['recall'])} | {_number(row['f1'])} |"
             )
+    if purity is not None:
+        lines += [
+            "",
+            f"Businesses (marts.bridge_business_records): {purity['businesses']:,}, of which "
+            f"{purity['businesses_with_several_records']:,} join several records; "
+            f"{purity['over_merged_businesses']:,} join records of more than one true business "
+            f"({purity['records_in_over_merged']:,} records).",
+        ]
     if real is not None:
         lines += [
             "",
@@ -143,8 +153,16 @@ def _main() -> None:
         if args.labels
         else None
     )
+    purity = (
+        evaluate.cluster_purity(
+            warehouse.query(args.duckdb, "select * from marts.bridge_business_records"),
+            pl.read_parquet(args.truth / "records.parquet"),
+        )
+        if args.truth
+        else None
+    )
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(render(accuracy, real))
+    args.out.write_text(render(accuracy, real, purity))
     print(args.out.read_text())
 
 

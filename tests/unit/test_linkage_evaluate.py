@@ -62,3 +62,28 @@ def test_a_link_type_without_links_has_zero_recall_and_no_precision():
     assert (row["links"], row["true_pairs"], row["precision"], row["recall"]) == (0, 1, None, 0.0)
     text = format_report(report)
     assert "illegal_working <-> fhrs" in text and "fhrs <-> companies_house" in text
+
+
+def test_cluster_purity_counts_businesses_joining_two_true_entities():
+    from heyrick_dagster.linkage.evaluate import cluster_purity
+
+    bridge = pl.DataFrame(
+        {
+            "business_id": ["B1", "B1", "B2", "B2", "B3"],
+            "source": ["fhrs", "companies_house", "fhrs", "fhrs", "fhrs"],
+            "record_id": ["1", "00000001", "2", "3", "4"],
+        }
+    )
+    truth = pl.DataFrame(
+        {
+            "source": ["fhrs", "companies_house", "fhrs", "fhrs", "fhrs"],
+            "record_id": ["1", "00000001", "2", "3", "4"],
+            "entity_id": ["E1", "E1", "E2", "E3", "E4"],
+        }
+    )
+    assert cluster_purity(bridge, truth) == {
+        "businesses": 3,
+        "businesses_with_several_records": 2,
+        "over_merged_businesses": 1,
+        "records_in_over_merged": 2,
+    }
