@@ -16,7 +16,6 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     settings = settings or Settings.from_env()
     return dg.Definitions(
         assets=[*sources.assets, *linkage.assets, *dbt.assets, *analysis.assets],
-        asset_checks=[*sources.asset_checks],
         jobs=schedules.jobs,
         schedules=schedules.schedules,
         resources={

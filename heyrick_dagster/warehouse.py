@@ -52,6 +52,24 @@ def replace_table(path: Path, schema: str, table: str, frame: pl.DataFrame) -> i
         return con.execute(f"SELECT count(*) FROM {qualified}").fetchone()[0]
 
 
+def publish_table(path: Path, from_schema: str, to_schema: str, table: str) -> int:
+    """Move `from_schema.table` to `to_schema.table` in one transaction (the publish step of
+    write-audit-publish): readers see the previous table or the new one, never neither."""
+    source = f"{_ident(from_schema)}.{_ident(table)}"
+    target = f"{_ident(to_schema)}.{_ident(table)}"
+    with connect(path) as con:
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {_ident(to_schema)}")
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(f"CREATE OR REPLACE TABLE {target} AS SELECT * FROM {source}")
+            con.execute(f"DROP TABLE {source}")
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        return con.execute(f"SELECT count(*) FROM {target}").fetchone()[0]
+
+
 def row_counts(path: Path, schemas: tuple[str, ...]) -> dict[str, int]:
     """Rows of every table and view in the given schemas, as {"schema.table": n}, in order."""
     if not path.exists():

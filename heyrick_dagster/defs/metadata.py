@@ -36,10 +36,14 @@ def failure_from_source_error(exc: SourceError, settings: Settings) -> dg.Failur
 
 
 def check_result_from_suite(
-    outcome: SuiteOutcome, severity: dg.AssetCheckSeverity = dg.AssetCheckSeverity.ERROR
+    outcome: SuiteOutcome,
+    severity: dg.AssetCheckSeverity = dg.AssetCheckSeverity.ERROR,
+    key: dg.AssetCheckKey | None = None,
 ) -> dg.AssetCheckResult:
     failed = [o for o in outcome.outcomes if not o.success]
     return dg.AssetCheckResult(
+        asset_key=key.asset_key if key else None,
+        check_name=key.name if key else None,
         passed=not failed,
         severity=severity,
         description="; ".join(o.description for o in failed[:5]) or f"{outcome.suite}: all passed",

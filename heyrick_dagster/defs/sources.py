@@ -5,6 +5,7 @@ so adding a source adds no Dagster code.
 """
 
 import dagster as dg
+import polars as pl
 
 from heyrick_dagster import warehouse
 from heyrick_dagster.defs.metadata import (
@@ -22,6 +23,8 @@ from heyrick_dagster.sources.errors import SourceError
 from heyrick_dagster.sources.registry import CONNECTORS
 
 RAW_SCHEMA = "raw"
+# Candidate raw tables wait here while their quality suites run (write-audit-publish).
+AUDIT_SCHEMA = "audit"
 SCOPE_SOURCE = dg.AssetKey([RAW_SCHEMA, "fhrs__establishments"])
 
 
@@ -42,13 +45,42 @@ def raw_key(connector: Connector, table: RawTable) -> dg.AssetKey:
     return dg.AssetKey([RAW_SCHEMA, connector.table_name(table)])
 
 
+def check_key(connector: Connector, table: RawTable, spec: CheckSpec) -> dg.AssetCheckKey:
+    return dg.AssetCheckKey(raw_key(connector, table), spec.name)
+
+
+def run_check(
+    connector: Connector, table: RawTable, spec: CheckSpec, frame: pl.DataFrame
+) -> dg.AssetCheckResult:
+    """One Great Expectations suite on a candidate raw table (not yet published)."""
+    severity = dg.AssetCheckSeverity.ERROR if spec.blocking else dg.AssetCheckSeverity.WARN
+    key = check_key(connector, table, spec)
+    if frame.is_empty() and not connector.metadata.required:
+        return dg.AssetCheckResult(
+            asset_key=key.asset_key,
+            check_name=key.name,
+            passed=True,
+            severity=severity,
+            description=f"optional source {connector.key} absent: nothing to check",
+            metadata={"absent": True},
+        )
+    df = frame.to_pandas()
+    checked = spec.frame(df) if spec.frame else df
+    params = spec.parameters() if spec.parameters else None
+    return check_result_from_suite(gx_runner.run_suite(spec.suite, checked, params), severity, key)
+
+
 def build_raw_asset(connector: Connector) -> dg.AssetsDefinition:
+    """Write-audit-publish: each table is parsed, written to `audit.<table>`, checked by its
+    Great Expectations suites there, and swapped into `raw.<table>` only when every
+    blocking suite passes. A failing gate leaves the previous raw table serving (the
+    materialisation says so: `published: false`) and blocks everything downstream."""
     meta = connector.metadata
     specs = [
         dg.AssetSpec(
             key=raw_key(connector, table),
             group_name="sources",
-            kinds={"polars", "duckdb"},
+            kinds={"polars", "duckdb", "great_expectations"},
             owners=[source_owner(meta)],
             description=f"{table.description}\n\n{meta.describe()}",
             metadata={
@@ -60,12 +92,26 @@ def build_raw_asset(connector: Connector) -> dg.AssetsDefinition:
         )
         for table in connector.tables
     ]
-
     if connector.scoped:
         # The areas in scope are read off the FHRS premises, so FHRS comes first.
         specs = [spec.replace_attributes(deps=[SCOPE_SOURCE]) for spec in specs]
+    check_specs = [
+        dg.AssetCheckSpec(
+            name=spec.name,
+            asset=raw_key(connector, table),
+            blocking=spec.blocking,
+            description=f"Great Expectations suite {spec.suite}: {spec.description}",
+        )
+        for table in connector.tables
+        for spec in table.checks
+    ]
 
-    @dg.multi_asset(name=f"raw_{connector.key}", specs=specs, code_version=f"{connector.key}-1")
+    @dg.multi_asset(
+        name=f"raw_{connector.key}",
+        specs=specs,
+        check_specs=check_specs,
+        code_version=f"{connector.key}-2",
+    )
     def _raw(context: dg.AssetExecutionContext, settings: dg.ResourceParam[Settings]):
         try:
             acquired = acquire(connector, settings, context.log.info)
@@ -95,13 +141,22 @@ def build_raw_asset(connector: Connector) -> dg.AssetsDefinition:
             context.log.warning(f"{connector.key}: {note}")
         for table in connector.tables:
             frame = parsed.tables[table.name]
-            rows = warehouse.replace_table(
-                settings.duckdb_path, RAW_SCHEMA, connector.table_name(table), frame
-            )
+            name = connector.table_name(table)
+            warehouse.replace_table(settings.duckdb_path, AUDIT_SCHEMA, name, frame)
+            results = [run_check(connector, table, spec, frame) for spec in table.checks]
+            blocked = [r.check_name for r in results if not r.passed and _blocks(r)]
+            if blocked:
+                context.log.error(
+                    f"{connector.key}: {name} failed {', '.join(blocked)}; the previous "
+                    f"raw.{name} still serves and the candidate stays in {AUDIT_SCHEMA}.{name}"
+                )
+            else:
+                warehouse.publish_table(settings.duckdb_path, AUDIT_SCHEMA, RAW_SCHEMA, name)
             yield dg.MaterializeResult(
                 asset_key=raw_key(connector, table),
                 metadata={
-                    "dagster/row_count": rows,
+                    "dagster/row_count": frame.height,
+                    "published": not blocked,
                     "vintage": acquired.vintage,
                     "synthetic": acquired.synthetic,
                     "absent": acquired.absent,
@@ -113,35 +168,13 @@ def build_raw_asset(connector: Connector) -> dg.AssetsDefinition:
                     "preview": dg.MetadataValue.md(preview_markdown(frame)),
                 },
             )
+            yield from results
 
     return _raw
 
 
-def build_check(connector: Connector, table: RawTable, spec: CheckSpec) -> dg.AssetChecksDefinition:
-    @dg.asset_check(
-        asset=raw_key(connector, table),
-        name=spec.name,
-        blocking=spec.blocking,
-        description=f"Great Expectations suite {spec.suite}: {spec.description}",
-    )
-    def _check(settings: dg.ResourceParam[Settings]) -> dg.AssetCheckResult:
-        severity = dg.AssetCheckSeverity.ERROR if spec.blocking else dg.AssetCheckSeverity.WARN
-        df = warehouse.read_pandas(settings.duckdb_path, RAW_SCHEMA, connector.table_name(table))
-        if df.empty and not connector.metadata.required:
-            return dg.AssetCheckResult(
-                passed=True,
-                severity=severity,
-                description=f"optional source {connector.key} absent: nothing to check",
-                metadata={"absent": True},
-            )
-        frame = spec.frame(df) if spec.frame else df
-        params = spec.parameters() if spec.parameters else None
-        return check_result_from_suite(gx_runner.run_suite(spec.suite, frame, params), severity)
-
-    return _check
+def _blocks(result: dg.AssetCheckResult) -> bool:
+    return result.severity == dg.AssetCheckSeverity.ERROR
 
 
 assets = [build_raw_asset(c) for c in CONNECTORS]
-asset_checks = [
-    build_check(c, table, spec) for c in CONNECTORS for table in c.tables for spec in table.checks
-]

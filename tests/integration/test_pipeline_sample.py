@@ -179,10 +179,25 @@ def test_failing_quality_suite_blocks_dbt_and_leaves_marts_untouched(sample_sett
         ids = re.findall(rb"<FHRSID>(\d+)</FHRSID>", data)
         return data.replace(b"<FHRSID>" + ids[1] + b"<", b"<FHRSID>" + ids[0] + b"<", 1)
 
+    raw_before = warehouse.query(
+        sample_settings.duckdb_path, "select * from raw.fhrs__establishments order by fhrsid"
+    )
     _break_first_sample_file(sample_settings, duplicate_first_id)
     result = _run(sample_settings)
     evaluations = {(e.asset_key, e.check_name): e for e in result.get_asset_check_evaluations()}
     assert evaluations[(RAW, "passes_quality_suite")].passed is False
+    # Write-audit-publish: the failing candidate waits in audit.*, the last good raw table
+    # still serves, and the materialisation says it was not published.
+    raw_after = warehouse.query(
+        sample_settings.duckdb_path, "select * from raw.fhrs__establishments order by fhrsid"
+    )
+    assert raw_after.equals(raw_before)
+    candidate = warehouse.query(
+        sample_settings.duckdb_path, "select fhrsid from audit.fhrs__establishments"
+    )
+    assert candidate["fhrsid"].is_duplicated().any()
+    published = result.asset_materializations_for_node("raw_fhrs")[0].metadata["published"]
+    assert published.value is False
     for node in DOWNSTREAM_OF_RAW:
         assert result.is_node_untouched(node), node
     dim_after = warehouse.query(
