@@ -122,7 +122,7 @@ class Scorecard:
         return pl.DataFrame(rows, schema=WEIGHTS_SCHEMA)
 
     def describe(self) -> dict:
-        return {
+        described = {
             "fit_window": [self.fit_start.isoformat(), self.fit_end.isoformat()],
             "premises": self.n_premises,
             "expected_events": round(self.events, 3),
@@ -130,6 +130,12 @@ class Scorecard:
             "converged": self.converged,
             "weights": {k: round(v, 4) for k, v in self.weights.items()},
         }
+        if not self.events:
+            described["note"] = (
+                "no enforcement event in the fit window: every weight is 0 and the ranking "
+                "is only the tie-break (prior events, then fhrsid)"
+            )
+        return described
 
 
 def later_events(
@@ -369,3 +375,58 @@ def premises_indications(
         "data_origin",
         "data_vintage",
     )
+
+
+AREA_LEVELS = {"lsoa": "lsoa_code", "local_authority": "la_code"}
+
+
+def area_indications(indications: pl.DataFrame, top_fraction: float = 0.10) -> pl.DataFrame:
+    """`analysis.area_indications`: the ranked list of areas, one row per LSOA and per local
+    authority with scored premises: how many, their expected enforcement events a year per
+    1,000 scored premises (the mean of the calibrated scores, so a large area does not win
+    by size), how many are in the top `top_fraction` of the premises list, and a strict
+    rank within the level (ties by more premises in the top, then area code)."""
+    n = indications.height
+    top = indications.with_columns(
+        (pl.col("rank") <= max(1, math.ceil(top_fraction * n))).alias("_top")
+    )
+    levels = []
+    for level, key in AREA_LEVELS.items():
+        per_area = (
+            top.filter(pl.col(key).is_not_null())
+            .group_by(key)
+            .agg(
+                pl.len().alias("scored_premises"),
+                (1000 * pl.col("expected_events_per_year").mean()).alias(
+                    "expected_events_per_year_per_1000"
+                ),
+                pl.col("score").mean().alias("mean_score"),
+                pl.col("_top").sum().cast(pl.Int64).alias("premises_in_top"),
+                pl.col("data_origin").first(),
+            )
+            .sort(
+                ["expected_events_per_year_per_1000", "premises_in_top", key],
+                descending=[True, True, False],
+            )
+            .with_columns(
+                pl.lit(level).alias("area_level"),
+                pl.col(key).cast(pl.String).alias("area_code"),
+                pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("rank"),
+            )
+        )
+        levels.append(per_area.drop(key))
+    columns = [
+        "area_level",
+        "area_code",
+        "rank",
+        "scored_premises",
+        "expected_events_per_year_per_1000",
+        "mean_score",
+        "premises_in_top",
+        "data_origin",
+    ]
+    caveat = pl.lit(
+        CAVEAT + ": expected enforcement, which is where officials look as much as "
+        "where exploitation is"
+    ).alias("caveat")
+    return pl.concat([f.select(columns) for f in levels]).with_columns(caveat)

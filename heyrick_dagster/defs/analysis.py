@@ -265,7 +265,8 @@ def events_in_areas(tables: dict[str, pl.DataFrame], as_of: date) -> dict[str, i
     description="Ranked takeaways and convenience stores: a transparent scorecard whose "
     "weights are fitted on events published up to the as-of date (analysis/scorecard.py), "
     "with the indicators behind each score in words, its sources and their freshness. "
-    "Also writes analysis.scorecard_weights. The time-ordered evaluation "
+    "Also writes analysis.scorecard_weights and analysis.area_indications (the ranked "
+    "LSOAs and authorities). The time-ordered evaluation "
     "(analysis/evaluation.py, on the published events) is in the metadata. Indications, "
     "not evidence.",
 )
@@ -282,6 +283,10 @@ def premises_indications(
     rows = warehouse.replace_table(settings.duckdb_path, SCHEMA, "premises_indications", table)
     weights = card.weights_table()
     warehouse.replace_table(settings.duckdb_path, SCHEMA, "scorecard_weights", weights)
+    ranked_areas = scorecard.area_indications(table)
+    area_rows = warehouse.replace_table(
+        settings.duckdb_path, SCHEMA, "area_indications", ranked_areas
+    )
     result = evaluation.evaluate(tables)
     published = result["variants"]["published"]
     context.log.info(f"evaluation: {published['scorecard']}")
@@ -294,6 +299,8 @@ def premises_indications(
             "upstream_gates_passed": gates,
             "fit": dg.MetadataValue.json(card.describe()),
             "weights": _frame_md(weights, 20),
+            "area_indications_rows": area_rows,
+            "top_areas": _frame_md(ranked_areas.filter(pl.col("rank") <= 5), 10),
             "top_indications": _frame_md(
                 table.select("rank", "fhrsid", "score", "expected_events_per_year", "explanation"),
                 10,

@@ -30,6 +30,7 @@ ANALYSIS_TABLES = (
     "area_enforcement_intensity",
     "premises_indications",
     "scorecard_weights",
+    "area_indications",
 )
 
 

@@ -12,6 +12,7 @@ import pytest
 from heyrick_dagster.analysis.indicators import INDICATOR_NAMES, premises_indicators
 from heyrick_dagster.analysis.scorecard import (
     Scorecard,
+    area_indications,
     explanation,
     fit_scorecard,
     premises_indications,
@@ -90,6 +91,7 @@ def test_no_events_in_the_fit_window_gives_zero_weights_not_an_error():
     )
     card = fit_scorecard(tables, AS_OF)
     assert set(card.weights.values()) == {0.0}
+    assert "no enforcement event in the fit window" in card.describe()["note"]
     ranked = score(premises_indicators(tables, AS_OF), card)
     assert ranked["rank"].to_list() == list(range(1, 20))
 
@@ -206,3 +208,25 @@ def test_expected_events_add_up_to_the_events_of_the_fit_window():
     at_fit_start = score(premises_indicators(tables, card.fit_start), card)
     expected = at_fit_start["expected_events_per_year"].sum() * 730 / 365.25
     assert expected == pytest.approx(card.events, rel=1e-6)
+
+
+def test_areas_are_ranked_by_expected_events_per_premises_not_by_size():
+    indications = pl.DataFrame(
+        {
+            "rank": [1, 2, 3, 4, 5],
+            "score": [2.0, 1.0, 0.5, 0.4, 0.3],
+            "expected_events_per_year": [0.5, 0.2, 0.1, 0.1, 0.1],
+            "lsoa_code": ["E2", "E1", "E1", "E1", None],
+            "la_code": ["523", "523", "525", "525", "525"],
+            "data_origin": ["synthetic sample"] * 5,
+        }
+    )
+    areas = area_indications(indications, top_fraction=0.2)
+    lsoa = areas.filter(pl.col("area_level") == "lsoa")
+    assert lsoa["area_code"].to_list() == ["E2", "E1"]  # one premises beats three
+    assert lsoa["rank"].to_list() == [1, 2]
+    assert lsoa["expected_events_per_year_per_1000"].to_list() == pytest.approx([500.0, 400 / 3])
+    assert lsoa["premises_in_top"].to_list() == [1, 0]
+    authorities = areas.filter(pl.col("area_level") == "local_authority")
+    assert authorities["scored_premises"].to_list() == [2, 3]
+    assert areas["caveat"].str.starts_with("Indication, not evidence").all()
