@@ -33,6 +33,7 @@ import polars as pl
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+from splink.blocking_analysis import count_comparisons_from_blocking_rules
 
 from heyrick_dagster.linkage.features import FEATURE_SCHEMA
 
@@ -250,6 +251,23 @@ def regularise(model: dict[str, Any], floor: float = M_FLOOR) -> dict[str, Any]:
         for level in high:
             level["m_probability"] = level["m_probability"] / total * room
     return model
+
+
+def count_comparisons(left: pl.DataFrame, right: pl.DataFrame) -> int:
+    """How many candidate pairs the blocking rules make (each pair counted once)."""
+    db = DuckDBAPI()
+    tables = [
+        db.register(frame.select(list(FEATURE_SCHEMA)).to_arrow(), table_name=name)
+        for frame, name in ((left, "left_records"), (right, "right_records"))
+    ]
+    counted = count_comparisons_from_blocking_rules(
+        tables,
+        blocking_rules=BLOCKING_RULES,
+        link_type="link_only",
+        source_dataset_column_name="source_dataset",
+        record_sample_proportion=1.0,
+    )
+    return int(counted[-1]["cumulative_comparison_count"])
 
 
 def score(
