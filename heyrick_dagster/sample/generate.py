@@ -21,6 +21,7 @@ import json
 import pkgutil
 import shutil
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,13 @@ __all__ = ["SAMPLE_AUTHORITIES", "SCALES", "extract_date_for", "generate_sample"
 
 DEFAULT_SEED = 20261127
 Writer = Callable[[World, Path], list[Path]]
+# Called with a stage's name ("world", a source, "truth") around that stage: a benchmark
+# measures each stage with it (benchmarks/sample_generation.py).
+Observer = Callable[[str], AbstractContextManager[Any]]
+
+
+def _unobserved(stage: str) -> AbstractContextManager[Any]:
+    return nullcontext()
 
 
 def writer_modules() -> dict[str, Writer]:
@@ -85,16 +93,19 @@ def _readme(world: World, counts: dict[str, int], sources: dict[str, list[str]])
 
 
 def generate_sample(
-    out_dir: Path, seed: int = DEFAULT_SEED, scale: str = "small"
+    out_dir: Path, seed: int = DEFAULT_SEED, scale: str = "small",
+    observe: Observer = _unobserved,
 ) -> dict[str, Any]:
     """Writes every source's sample files under out_dir/<source>/, out_dir/truth/*.parquet
     and out_dir/README.txt.
 
     Returns {"seed", "scale", "authorities": {code: n_establishments}, "files": [paths],
-    "extract_date": "YYYY-MM-DD", "sources": {source: [paths]}}. Raises ValueError for a
-    scale other than "small" or "national", before anything is written.
+    "extract_date": "YYYY-MM-DD", "sources": {source: [paths]}, "world_rows": {table: rows}}.
+    Raises ValueError for a scale other than "small" or "national", before anything is
+    written. `observe(stage)` wraps each stage: "world", every source, "truth".
     """
-    world = build_world(seed, scale)
+    with observe("world"):
+        world = build_world(seed, scale)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     sources = {}
@@ -102,17 +113,20 @@ def generate_sample(
         # A previous seed's files would otherwise stay beside this one's and be read
         # (a Companies House zip is named after its extract date, which moves with the seed).
         shutil.rmtree(out_dir / source, ignore_errors=True)
-        sources[source] = [str(p) for p in write(world, out_dir)]
+        with observe(source):
+            sources[source] = [str(p) for p in write(world, out_dir)]
     counts = dict(world.authorities.select("fsa_code").join(
         world.premises.group_by("fsa_code").len(), on="fsa_code", how="left", maintain_order="left")
         .fill_null(0).iter_rows())
     files = [path for paths in sources.values() for path in paths]
-    files += [str(p) for p in truth.write(world, out_dir / "truth")]
+    with observe("truth"):
+        files += [str(p) for p in truth.write(world, out_dir / "truth")]
     readme = out_dir / "README.txt"
     readme.write_text(_readme(world, counts, sources), encoding="utf-8")
     files.append(str(readme))
     return {"seed": seed, "scale": scale, "authorities": counts, "files": files,
-            "extract_date": world.extract_date, "sources": sources}
+            "extract_date": world.extract_date, "sources": sources,
+            "world_rows": {name: frame.height for name, frame in world.tables.items()}}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -141,31 +141,36 @@ _QUALIFIERS = ("(UK)", "GROUP", "SERVICES", "INTERNATIONAL", "ENTERPRISES", "(GB
 def make_unique(names: pl.Series) -> pl.Series:
     """Registered names are unique: a repeat gains "(UK)", "GROUP", ... then a number.
 
-    The first holder of a name keeps it. Only repeated names are touched, so the
-    national register (millions of names) is hashed a few times and never copied whole.
+    The first holder of a name keeps it. Only the later holders are touched, so the
+    national register (millions of names, most of them repeats of a few hundred
+    thousand) is hashed a few times and never copied whole.
     """
     names = names.clone()
     for _ in range(10):
-        repeated = names.is_duplicated()
-        if not repeated.any():
+        later = ~names.is_first_distinct()
+        if not later.any():
             return names
-        rows = repeated.arg_true()
+        rows = later.arg_true()
         names.scatter(rows, _qualified(names.gather(rows)))
     raise AssertionError("company names still repeat after qualifying them")
 
 
-def _qualified(repeats: pl.Series) -> pl.Series:
-    """Every occurrence after the first of each name, qualified (in row order)."""
+# The legal suffix ending a name, with the spaces before it (as _SUFFIX's second group).
+_SUFFIX_AT_END = r"(\s+(?:LTD\.?|LIMITED|LLP|LP|PLC|CIC))$"
+
+
+def _qualified(later: pl.Series) -> pl.Series:
+    """Each later holder of a name, qualified: the first of them with "(UK)", the next
+    with "GROUP", ..., then with numbers from 9 (the name's 9th holder), in row order."""
     k = pl.int_range(pl.len()).over("company_name")
     qualifier = pl.coalesce(
-        k.replace_strict({i + 1: q for i, q in enumerate(_QUALIFIERS)}, default=None,
-                         return_dtype=pl.String),
-        (k + 1).cast(pl.String))
-    parts = pl.col("company_name").str.extract_groups(_SUFFIX.pattern)
-    return repeats.to_frame("company_name").select(
-        pl.when(k == 0).then(pl.col("company_name")).otherwise(
-            pl.when(parts.struct.field("1").is_not_null())
-            .then(pl.concat_str([parts.struct.field("1"), pl.lit(" "), qualifier,
-                                 parts.struct.field("2")]))
-            .otherwise(pl.concat_str([pl.col("company_name"), pl.lit(" "), qualifier])))
-    ).to_series()
+        k.replace_strict(dict(enumerate(_QUALIFIERS)), default=None, return_dtype=pl.String),
+        (k + 2).cast(pl.String))
+    name, suffix = pl.col("company_name"), pl.col("_suffix")
+    stem = name.str.slice(0, name.str.len_chars() - suffix.str.len_chars())
+    return (later.to_frame("company_name")
+            .with_columns(_suffix=name.str.extract(_SUFFIX_AT_END, 1), _qualifier=qualifier)
+            .select(pl.when(suffix.is_not_null())
+                    .then(pl.concat_str([stem, pl.lit(" "), pl.col("_qualifier"), suffix]))
+                    .otherwise(pl.concat_str([name, pl.lit(" "), pl.col("_qualifier")])))
+            .to_series())

@@ -5,6 +5,9 @@ dormant shells, a few food companies trading elsewhere, about one in six
 dissolved; a few formation-agent addresses host thousands of them; some
 dissolved ones still give a postcode that has since been terminated. Drawn
 with numpy and polars per authority, so the national scale (~5M) fits in memory.
+Words are picked by index from small polars Series (`_pick`) rather than built
+as numpy string arrays: turning millions of numpy strings into polars strings
+was a third of the time of this step at national scale.
 """
 
 from __future__ import annotations
@@ -45,39 +48,49 @@ _HUB_BUILDINGS = ("Kemp House", "Suite 1, {word} House", "{word} Business Centre
                   "International House", "{word} Court", "Office 7, {word} Chambers")
 
 
-def _pick(values: np.ndarray, rng: np.random.Generator, n: int) -> np.ndarray:
-    return values[rng.integers(0, len(values), n)]
+def _pick(values: pl.Series, rng: np.random.Generator, n: int) -> pl.Series:
+    return values.gather(rng.integers(0, len(values), n))
+
+
+def _upper(words: tuple[str, ...]) -> pl.Series:
+    return pl.Series(words, dtype=pl.String).str.to_uppercase()
 
 
 def _days(dates: np.ndarray) -> np.ndarray:
     return dates.astype("datetime64[D]").astype(np.int64)
 
 
-def _sic_words() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    codes = np.array([c for c, _, _ in OTHER_COMPANY_SICS])
+def _sic_words() -> tuple[pl.Series, np.ndarray, np.ndarray, np.ndarray, pl.Series]:
+    codes = pl.Series([c for c, _, _ in OTHER_COMPANY_SICS], dtype=pl.String)
     weights = np.array([w for _, w, _ in OTHER_COMPANY_SICS], dtype=float)
     counts = np.array([len(words) for _, _, words in OTHER_COMPANY_SICS])
     offsets = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    words = np.array([w for _, _, ws in OTHER_COMPANY_SICS for w in ws])
+    words = pl.Series([w for _, _, ws in OTHER_COMPANY_SICS for w in ws], dtype=pl.String)
     return codes, weights / weights.sum(), counts, offsets, words
 
 
 _SIC_CODES, _SIC_P, _SIC_COUNTS, _SIC_OFFSETS, _SIC_WORDS = _sic_words()
+_WORDS, _LAST, _FIRST = _upper(names.WORDS), _upper(names.LAST_NAMES), _upper(names.FIRST_NAMES)
+_INITIALS = pl.Series(list("ABCDEGHJKLMNPRSTW"), dtype=pl.String)
+_CATEGORY_NAMES = pl.Series([c[0] for c in _CATEGORIES], dtype=pl.String)
+# A category's own suffix, or "" where the company chooses LTD or LIMITED.
+_CATEGORY_SUFFIXES = np.array([c[2] or "" for c in _CATEGORIES], dtype=object)
+# The active statuses, then "Dissolved" (index len(_ACTIVE_STATUSES)).
+_STATUSES = pl.Series([st for st, _ in _ACTIVE_STATUSES] + ["Dissolved"], dtype=pl.String)
 
 
-def _names(n: int, sic_index: np.ndarray, suffix: np.ndarray, town: str,
+def _names(n: int, sic_index: np.ndarray, suffix: pl.Series, town: str,
            rng: np.random.Generator) -> pl.Series:
-    activity = _SIC_WORDS[_SIC_OFFSETS[sic_index]
-                          + (rng.random(n) * _SIC_COUNTS[sic_index]).astype(int)]
+    activity = _SIC_WORDS.gather(_SIC_OFFSETS[sic_index]
+                                 + (rng.random(n) * _SIC_COUNTS[sic_index]).astype(int))
     frame = pl.DataFrame({
         "pattern": rng.integers(0, 8, n),
         "act": activity,
-        "word": _pick(np.char.upper(np.array(names.WORDS)), rng, n),
-        "word2": _pick(np.char.upper(np.array(names.WORDS)), rng, n),
-        "last": _pick(np.char.upper(np.array(names.LAST_NAMES)), rng, n),
-        "first": _pick(np.char.upper(np.array(names.FIRST_NAMES)), rng, n),
-        "i": pl.Series(_pick(np.array(list("ABCDEGHJKLMNPRSTW")), rng, n))
-        + pl.Series(_pick(np.array(list("ABCDEGHJKLMNPRSTW")), rng, n)),
+        "word": _pick(_WORDS, rng, n),
+        "word2": _pick(_WORDS, rng, n),
+        "last": _pick(_LAST, rng, n),
+        "first": _pick(_FIRST, rng, n),
+        "i": _pick(_INITIALS, rng, n) + _pick(_INITIALS, rng, n),
         "suffix": suffix,
     })
     c, lit = pl.col, pl.lit
@@ -96,12 +109,15 @@ def _names(n: int, sic_index: np.ndarray, suffix: np.ndarray, town: str,
 
 
 def other_companies(place: Place, n: int, postcodes: pl.DataFrame, extract: dt.date,
-                    seed: int, key_offset: int, person_offset: int
-                    ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """(companies, officers, people) of one authority's non-premises companies.
+                    seed: int, key_offset: int) -> tuple[pl.DataFrame, dict]:
+    """One authority's non-premises companies, and the state of the generator that
+    draws their officers (`other_officers`).
 
     `postcodes` are the authority's non-premises units (postcode, street,
-    first_number, terminated). Keys continue from the offsets given.
+    first_number, terminated). Keys continue from the offset given. Officers are
+    drawn later, once the register is numbered, so that the national officers
+    (~13M rows) are made once, in their published form, rather than made with
+    internal keys and then copied.
     """
     rng = np_rng(seed, "other-companies", place.code)
     extract_day = np.datetime64(extract, "D")
@@ -120,13 +136,12 @@ def other_companies(place: Place, n: int, postcodes: pl.DataFrame, extract: dt.d
     lifetime = np.clip(rng.exponential(4 * 365, n), 30, np.maximum(room, 30)).astype(int)
     dissolution = np.where(dissolved, incorporated + lifetime.astype("timedelta64[D]"),
                            np.datetime64("NaT"))
-    statuses = np.array([st for st, _ in _ACTIVE_STATUSES])
     status_shares = np.array([p for _, p in _ACTIVE_STATUSES])
-    status = np.where(dissolved, "Dissolved", statuses[rng.choice(
-        len(statuses), n, p=status_shares / status_shares.sum())])
+    status = np.where(dissolved, len(_ACTIVE_STATUSES), rng.choice(
+        len(_ACTIVE_STATUSES), n, p=status_shares / status_shares.sum()))
 
     sic_index = rng.choice(len(_SIC_CODES), n, p=_SIC_P)
-    suffix_for = np.array([c[2] or "" for c in _CATEGORIES], dtype=object)[category]
+    suffix_for = _CATEGORY_SUFFIXES[category]
     plain = suffix_for == ""
     suffix_for[plain] = np.where(rng.random(int(plain.sum())) < 0.6, "LTD", "LIMITED")
     addresses = _addresses(place, n, dissolved, postcodes, rng)
@@ -134,10 +149,11 @@ def other_companies(place: Place, n: int, postcodes: pl.DataFrame, extract: dt.d
     town = place.template.town
     companies = pl.DataFrame({
         "_key": np.arange(key_offset, key_offset + n),
-        "company_name": _names(n, sic_index, suffix_for.astype(str), town, rng),
-        "entity_id": pl.Series([None] * n, dtype=pl.String),
-        "company_category": np.array([c[0] for c in _CATEGORIES])[category],
-        "company_status": status,
+        "company_name": _names(n, sic_index, pl.Series(suffix_for, dtype=pl.String), town,
+                               rng),
+        "entity_id": pl.repeat(None, n, dtype=pl.String, eager=True),
+        "company_category": _CATEGORY_NAMES.gather(category),
+        "company_status": _STATUSES.gather(status),
         "incorporation_date": pl.Series(incorporated).cast(pl.Date),
         "dissolution_date": pl.Series(dissolution).cast(pl.Date),
         "reg_address_line_1": addresses["reg_address_line_1"],
@@ -146,23 +162,22 @@ def other_companies(place: Place, n: int, postcodes: pl.DataFrame, extract: dt.d
         "reg_postcode": addresses["reg_postcode"],
         "reg_at_accountant": False,
         "sic_codes": _sic_lists(sic_index, rng),
-        "_previous_key": pl.Series([None] * n, dtype=pl.Int64),
+        "_previous_key": pl.repeat(None, n, dtype=pl.Int64, eager=True),
         "_country": place.facts.country,
         "_upper": upper,
     }).with_columns(
         [pl.when(pl.col("_upper")).then(pl.col(col).str.to_uppercase()).otherwise(pl.col(col))
          .alias(col) for col in ("reg_address_line_1", "reg_address_line_2", "reg_post_town")]
     ).drop("_upper")
-    officers, people = _officers(companies, rng, person_offset)
-    return companies, officers, people
+    return companies, rng.bit_generator.state
 
 
 def _sic_lists(sic_index: np.ndarray, rng: np.random.Generator) -> pl.Series:
     n = len(sic_index)
     frame = pl.DataFrame({
-        "a": _SIC_CODES[sic_index],
-        "b": _SIC_CODES[rng.choice(len(_SIC_CODES), n, p=_SIC_P)],
-        "c": _SIC_CODES[rng.choice(len(_SIC_CODES), n, p=_SIC_P)],
+        "a": _SIC_CODES.gather(sic_index),
+        "b": _SIC_CODES.gather(rng.choice(len(_SIC_CODES), n, p=_SIC_P)),
+        "c": _SIC_CODES.gather(rng.choice(len(_SIC_CODES), n, p=_SIC_P)),
         "has_b": rng.random(n) < 0.22,
         "has_c": rng.random(n) < 0.05,
     })
@@ -215,8 +230,13 @@ def _hub(live: pl.DataFrame, row: int, word: int) -> tuple[str, str, str]:
     return building, f"{number}-{number + 8} {live['street'][row]}", live["postcode"][row]
 
 
-def _officers(companies: pl.DataFrame, rng: np.random.Generator, person_offset: int
-              ) -> tuple[pl.DataFrame, pl.DataFrame]:
+def other_officers(companies: pl.DataFrame, state: dict, person_offset: int
+                   ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(officers, people) of companies drawn by `other_companies`, from the `state` it
+    returned: officers with `_company_key`, `_person_key` (from person_offset), role and
+    dates; people with name, birth_year, birth_month, nationality."""
+    rng = np.random.default_rng()
+    rng.bit_generator.state = state
     n = companies.height
     per_company = rng.choice((1, 2, 3), n, p=(0.65, 0.30, 0.05))
     rows = int(per_company.sum())

@@ -59,17 +59,21 @@ class PeopleBook:
 
 def draw_people(n: int, rng: np.random.Generator) -> pl.DataFrame:
     """n people behind other companies, vectorised (name, birth_year, birth_month, nationality)."""
-    first = np.array(names.FIRST_NAMES)
-    last = np.char.upper(np.array(names.LAST_NAMES))
-    middle = np.where(rng.random(n) < 0.35,
-                      np.char.add(" ", first[rng.integers(0, len(first), n)]), "")
-    nationalities = np.array(list(_NATIONALITIES_ALL))
+    # Picked by index from small Series: numpy string arrays of millions convert slowly.
+    first = pl.Series(names.FIRST_NAMES, dtype=pl.String)
+    last = pl.Series(names.LAST_NAMES, dtype=pl.String).str.to_uppercase()
+    has_middle = pl.Series(rng.random(n) < 0.35)
+    middle = pl.select(pl.when(has_middle).then(
+        pl.lit(" ") + first.gather(rng.integers(0, len(first), n))).otherwise(pl.lit(""))
+    ).to_series()
+    nationalities = pl.Series(list(_NATIONALITIES_ALL), dtype=pl.String)
     weights = np.array(list(_NATIONALITIES_ALL.values()), dtype=float)
     return pl.DataFrame({
-        "name": pl.Series(last[rng.integers(0, len(last), n)]) + ", "
-        + pl.Series(first[rng.integers(0, len(first), n)]) + pl.Series(middle),
+        "name": last.gather(rng.integers(0, len(last), n)) + ", "
+        + first.gather(rng.integers(0, len(first), n)) + middle,
         "birth_year": rng.integers(1940, 2004, n),
         "birth_month": rng.integers(1, 13, n),
-        "nationality": nationalities[rng.choice(len(nationalities), n, p=weights / weights.sum())],
+        "nationality": nationalities.gather(
+            rng.choice(len(nationalities), n, p=weights / weights.sum())),
     }, schema={"name": pl.String, "birth_year": pl.Int64, "birth_month": pl.Int64,
                "nationality": pl.String})

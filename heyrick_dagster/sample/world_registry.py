@@ -38,65 +38,105 @@ _NUMBER_CURVES: dict[str, tuple[str, int, tuple[tuple[dt.date, int], ...]]] = {
 _EPOCH = dt.date(1970, 1, 1)
 
 
-def _series(companies: pl.DataFrame) -> pl.Series:
+_SERIES = tuple(_NUMBER_CURVES)
+
+
+def _series(companies: pl.DataFrame) -> np.ndarray:
+    """Each company's number series, as its index in _SERIES."""
     scottish = pl.col("_country") == "Scotland"
     category = pl.col("company_category")
+
+    def code(name: str) -> pl.Expr:
+        return pl.lit(_SERIES.index(name), dtype=pl.Int8)
+
     return companies.select(
         pl.when(category == "Limited Liability Partnership")
-        .then(pl.when(scottish).then(pl.lit("SO")).otherwise(pl.lit("OC")))
+        .then(pl.when(scottish).then(code("SO")).otherwise(code("OC")))
         .when(category == "Limited Partnership")
-        .then(pl.when(scottish).then(pl.lit("SL")).otherwise(pl.lit("LP")))
-        .otherwise(pl.when(scottish).then(pl.lit("SC")).otherwise(pl.lit("EW")))
-    ).to_series()
+        .then(pl.when(scottish).then(code("SL")).otherwise(code("LP")))
+        .otherwise(pl.when(scottish).then(code("SC")).otherwise(code("EW")))
+    ).to_series().to_numpy()
 
 
 def company_numbers(companies: pl.DataFrame) -> pl.Series:
-    """Each company's number, in row order: unique, rising with incorporation within a series."""
-    slim = companies.select(pl.int_range(pl.len()).alias("_row"), "_key", "incorporation_date",
-                            _series(companies).alias("_series"))
-    parts = []
-    for (series,), group in slim.group_by("_series", maintain_order=True):
-        prefix, digits, curve = _NUMBER_CURVES[series]
-        group = group.sort("incorporation_date", "_key")
-        days = group["incorporation_date"].cast(pl.Int64).to_numpy()
-        base = np.interp(days, [(d - _EPOCH).days for d, _ in curve],
+    """Each company's number, in row order: unique, rising with incorporation within a series.
+
+    Numbered as integers in place (numpy), then formatted once: the national
+    register has ~5.5M companies.
+    """
+    series = _series(companies)
+    days = companies["incorporation_date"].cast(pl.Int64).to_numpy()
+    keys = companies["_key"].to_numpy()
+    numbers = np.zeros(len(series), dtype=np.int64)
+    for index, name in enumerate(_SERIES):
+        rows = np.flatnonzero(series == index)
+        if not len(rows):
+            continue
+        _, digits, curve = _NUMBER_CURVES[name]
+        rows = rows[np.lexsort((keys[rows], days[rows]))]  # by incorporation, then key
+        base = np.interp(days[rows], [(d - _EPOCH).days for d, _ in curve],
                          [n for _, n in curve]).astype(np.int64)
         steps = np.arange(len(base))
-        numbers = np.maximum.accumulate(base - steps) + steps
-        if numbers.max(initial=0) >= 10 ** digits:
-            raise OverflowError(f"company numbers of series {series} exceed {digits} digits")
-        parts.append(group.select("_row").with_columns(
-            company_number=pl.lit(prefix) + pl.Series(numbers).cast(pl.String).str.zfill(digits)))
-    return pl.concat(parts).sort("_row")["company_number"]
+        numbered = np.maximum.accumulate(base - steps) + steps
+        if numbered.max() >= 10 ** digits:
+            raise OverflowError(f"company numbers of series {name} exceed {digits} digits")
+        numbers[rows] = numbered
+    prefixes = pl.Series([_NUMBER_CURVES[name][0] for name in _SERIES]).gather(series)
+    widths = pl.Series([_NUMBER_CURVES[name][1] for name in _SERIES]).gather(series)
+    digits = pl.Series(numbers).cast(pl.String).str.zfill(widths)
+    return (prefixes + digits).alias("company_number")
 
 
-def _person_ids(keys: pl.Expr) -> pl.Expr:
+def concat_contiguous(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    """The frames stacked into one contiguous frame, copied one column at a time.
+
+    Empties `frames` as it goes (each column is dropped from them once copied), so
+    the copy never holds more than one column twice; `pl.concat(..., rechunk=True)`
+    would hold the whole national register twice (~1.7 GB more). Contiguous columns
+    matter: polars copies a frame whose columns are chunked differently on `select`.
+    """
+    columns: dict[str, pl.Series] = {}
+    for name in frames[0].columns:
+        columns[name] = pl.concat([frame.get_column(name) for frame in frames], rechunk=True)
+        frames[:] = [frame.drop(name) for frame in frames]
+    frames.clear()
+    return pl.DataFrame(columns)
+
+
+def person_ids(keys: pl.Expr) -> pl.Expr:
+    """"P00000001" for person key 0: the published id of a person."""
     return pl.lit("P") + (keys + 1).cast(pl.String).str.zfill(8)
 
 
-def finalise(companies: pl.DataFrame, officers: pl.DataFrame, people: pl.DataFrame
-             ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """(companies, officers, people) in the contract's columns.
+def finalise(companies: pl.DataFrame) -> pl.DataFrame:
+    """The register's companies with unique names, numbers and predecessors' numbers.
 
-    Internal keys are row numbers: company `_key` i is row i of `companies`,
-    person key i is row i of `people`; officers refer to both. Numbers and ids
-    are looked up by position rather than joined, so the national register
-    (~5M companies, ~13M officer rows) is never copied whole. The returned
-    companies keep `_key` so the caller can map its own references.
+    Internal keys are row numbers: company `_key` i is row i of `companies`.
+    Numbers are looked up by position rather than joined, so the national
+    register (~5.5M companies) is never copied whole. The companies keep `_key`.
     """
     if not companies["_key"].equals(pl.Series("_key", range(companies.height), dtype=pl.Int64)):
         raise AssertionError("company keys must be the row numbers 0..n-1")
     companies = companies.with_columns(company_name=make_unique(companies["company_name"]))
     numbers = company_numbers(companies)
     previous = companies["_previous_key"]
-    companies = companies.with_columns(
+    return companies.with_columns(
         company_number=numbers,
         previous_company_number=pl.when(previous.is_not_null())
         .then(numbers.gather(previous.fill_null(0))))
-    officers = officers.select(
+
+
+def publish_officers(officers: pl.DataFrame, numbers: pl.Series) -> pl.DataFrame:
+    """Officers by internal keys (`_company_key`, `_person_key`) in the contract's columns;
+    `numbers` are the register's company numbers in key order."""
+    return officers.select(
         numbers.gather(officers["_company_key"]).alias("company_number"),
-        _person_ids(pl.col("_person_key")).alias("person_id"),
+        person_ids(pl.col("_person_key")).alias("person_id"),
         "role", "appointed_on", "resigned_on")
-    people = people.select(_person_ids(pl.int_range(pl.len(), dtype=pl.Int64)).alias("person_id"),
-                           "name", "birth_year", "birth_month", "nationality")
-    return companies, officers, people
+
+
+def publish_people(people: pl.DataFrame, first_key: int) -> pl.DataFrame:
+    """People whose person keys run from first_key, in the contract's columns."""
+    return people.select(
+        person_ids(pl.int_range(first_key, first_key + pl.len(), dtype=pl.Int64))
+        .alias("person_id"), "name", "birth_year", "birth_month", "nationality")

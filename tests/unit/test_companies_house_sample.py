@@ -215,3 +215,42 @@ def test_files_mode_acquires_the_newest_snapshot_and_parses_it(written, make_set
     result = ch.CONNECTOR.parse([f.path for f in acquired.files])
     assert result.tables["companies"].height > 0
     assert result.notes[0].startswith(f"{written.name}: read ")
+
+
+def test_a_large_register_is_rendered_in_chunks_of_bounded_size_and_streamed_in_name_order(
+    tmp_path, monkeypatch
+):
+    world = tiny_world(n_companies=2_000)
+    monkeypatch.setattr(writer, "CHUNK_ROWS", 150)
+    live = world.companies.filter(pl.col("company_status") != "Dissolved").height
+    chunks = list(writer.row_chunks(world))
+    assert [c.height for c in chunks] == [150] * (live // 150) + [live % 150]
+    names = [name for c in chunks for name in c["company_name"]]
+    assert names == sorted(names)  # the order runs across chunks, as the product's does
+    blocks = list(writer.csv_chunks(world))
+    assert len(blocks) == 1 + len(chunks)  # the header, then one block per chunk
+    [path] = writer.write(world, tmp_path)
+    _, text = _member_text(path)
+    assert text.encode() == b"".join(blocks)
+
+
+def test_filing_dates_follow_the_calendar_rules(world, written):
+    frame, _ = ch.read_companies([written], sic_codes=None)
+    extract = date.fromisoformat(EXTRACT)
+    filed = frame.filter(pl.col("accounts_last_made_up_date").is_not_null())
+    made_up = filed["accounts_last_made_up_date"]
+    assert (made_up == made_up.dt.month_end()).all()  # an accounting reference date
+    assert (made_up.dt.offset_by("9mo") <= extract).all()  # accounts filed when due
+    due = made_up.dt.offset_by("1y").dt.offset_by("9mo")
+    assert (filed["accounts_next_due_date"] == due).all()
+    assert (filed["accounts_last_made_up_date"] > filed["incorporation_date"]).all()
+    first = frame.filter(pl.col("accounts_last_made_up_date").is_null())
+    first_due = first["incorporation_date"].dt.offset_by("21mo")
+    assert (first["accounts_next_due_date"] == first_due).all()
+    confirmed = frame.filter(pl.col("conf_stmt_last_made_up_date").is_not_null())
+    assert (confirmed["conf_stmt_last_made_up_date"] <= extract - timedelta(days=14)).all()
+    assert (confirmed["conf_stmt_last_made_up_date"].dt.month()
+            == confirmed["incorporation_date"].dt.month()).all()
+    returned = frame.filter(pl.col("returns_last_made_up_date").is_not_null())
+    assert (returned["returns_last_made_up_date"] <= writer.RETURNS_ABOLISHED).all()
+    assert filed.height > 0 and first.height > 0 and confirmed.height > 0 and returned.height > 0

@@ -209,3 +209,20 @@ def test_same_seed_gives_the_same_bytes(tmp_path):
         return hashlib.sha256(path.read_bytes()).hexdigest()
 
     assert digest(tmp_path / "a") == digest(tmp_path / "b")
+
+
+def test_a_large_directory_is_rendered_in_chunks_of_bounded_size_in_pcd7_order(
+    tmp_path, monkeypatch
+):
+    world = tiny_world(n_extra=400)
+    monkeypatch.setattr(writer, "CHUNK_ROWS", 50)
+    header, *blocks = list(writer.csv_chunks(world))
+    assert header.decode().rstrip("\n").split(",") == writer.HEADER
+    rows = [block.decode().splitlines() for block in blocks]
+    assert all(1 <= len(lines) <= 50 for lines in rows)
+    pcd7 = [line.split(",")[0] for lines in rows for line in lines]
+    assert len(pcd7) >= world.postcodes.height + 4  # every unit, the far-away ones, the historic
+    assert pcd7 == sorted(pcd7)
+    [path] = writer.write(world, tmp_path)
+    member = zipfile.ZipFile(path).read("Data/ONSPD_NOV_2026_UK.csv")
+    assert member == header + b"".join(blocks)

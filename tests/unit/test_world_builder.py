@@ -10,6 +10,8 @@ from heyrick_dagster.sample import writers as writers_package
 from heyrick_dagster.sample.generate import writer_modules
 from heyrick_dagster.sample.world import SCHEMAS, validate_world
 from heyrick_dagster.sample.world_builder import build_world
+from heyrick_dagster.sample.world_company_names import make_unique
+from heyrick_dagster.sample.world_registry import concat_contiguous
 
 SEED = 20261127
 
@@ -147,3 +149,23 @@ def test_a_writer_module_without_write_is_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(writers_package, "__path__", [str(tmp_path)])
     with pytest.raises(TypeError, match="no_write_here has no write"):
         writer_modules()
+
+
+def test_repeated_company_names_are_qualified_and_the_first_holder_keeps_each_name():
+    names = pl.Series(["A LTD", "A LTD", "B", "A LTD", "A (UK) LTD", "B"] + ["C PLC"] * 10)
+    unique = make_unique(names)
+    assert unique.is_unique().all()
+    assert unique[0] == "A LTD" and unique[2] == "B"  # first holders keep their names
+    assert unique[1] == "A (UK) LTD" and unique[3] == "A GROUP LTD"  # the suffix stays last
+    assert unique[4] != "A (UK) LTD"  # an earlier row took it in the first round
+    assert unique[5] == "B (UK)"
+    assert unique.filter(unique.str.starts_with("C ")).str.ends_with(" PLC").all()
+
+
+def test_the_register_is_stacked_one_column_at_a_time_into_contiguous_columns():
+    frames = [pl.DataFrame({"a": [i, i + 1], "b": [f"x{i}", None]}) for i in range(0, 20, 2)]
+    expected = pl.concat(frames)
+    stacked = concat_contiguous(frames)
+    assert stacked.equals(expected)
+    assert stacked.n_chunks("all") == [1, 1]
+    assert frames == []  # consumed: the caller holds no second copy

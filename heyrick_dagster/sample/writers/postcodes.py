@@ -15,21 +15,24 @@ the real directory:
   administrative fields Heyrick does not read;
 - string fields quoted, numbers bare, `doterm` empty for live postcodes, rows
   in `pcd7` order, 7- and 8-character postcode forms.
-The same seed gives the same bytes.
+The same seed gives the same bytes. At national scale (~2.7 million units,
+~1.4 GB of CSV) rows are rendered CHUNK_ROWS at a time and streamed into the zip.
 """
 
 from __future__ import annotations
 
 import hashlib
-import math
-import random
 import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
-from heyrick_dagster.sample.world import World
+from heyrick_dagster.sample.world import SCHEMAS, World
+from heyrick_dagster.sample.writers._streaming import noise_rng, write_zip
 
 HEADER = (
     "pcd7,pcd8,pcds,dointr,doterm,oscty,ced,oslaua,osward,parish,usertype,oseast1m,osnrth1m,"
@@ -37,7 +40,10 @@ HEADER = (
     "casward,npark,lsoa01,msoa01,ur01ind,oac01,oa11,lsoa11,msoa11,wz11,sicbl,bua11,ru11ind,"
     "oac11,lat,long,lep1,lep2,pfa,imd,calncv,icb,oa21,lsoa21,msoa21"
 ).split(",")
-_BARE = {"lat", "long"}  # the official CSV quotes every field but these
+# Rows rendered at a time: ~110 MB of columns and CSV text per chunk.
+CHUNK_ROWS = 200_000
+HISTORIC_SHARE = 0.03
+_UNIT_SCHEMA = SCHEMAS["postcodes"]
 _MONTHS = ("FEB", "MAY", "AUG", "NOV")
 _COUNTRY = {"E": "E92000001", "W": "W92000004", "S": "S92000003", "L": "L93000001"}
 _INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
@@ -58,16 +64,14 @@ README = (
 def write(world: World, out_dir: Path) -> list[Path]:
     folder = Path(out_dir) / "postcodes"
     folder.mkdir(parents=True, exist_ok=True)
-    rng = random.Random(f"{world.seed}-postcodes")
     release = release_for(date.fromisoformat(world.extract_date))
-    rows = _rows(world, rng)
-    body = _csv(rows)
     path = folder / f"ONSPD_{release}_UK_SYNTHETIC.zip"
     stamp = (int(release[-4:]), _month_number(release), 1, 0, 0, 0)
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr(zipfile.ZipInfo(f"Data/ONSPD_{release}_UK.csv", stamp), body)
-        readme = README.format(seed=world.seed, release=release).encode()
-        zf.writestr(zipfile.ZipInfo("Documents/README_SYNTHETIC.txt", stamp), readme)
+    readme = README.format(seed=world.seed, release=release).encode()
+    write_zip(path, [
+        (zipfile.ZipInfo(f"Data/ONSPD_{release}_UK.csv", stamp), csv_chunks(world)),
+        (zipfile.ZipInfo("Documents/README_SYNTHETIC.txt", stamp), [readme]),
+    ])
     return [path]
 
 
@@ -83,95 +87,166 @@ def _month_number(release: str) -> int:
     return 2 + 3 * _MONTHS.index(release[:3])
 
 
-def _rows(world: World, rng: random.Random) -> list[dict[str, str]]:
-    imd_rank = dict(world.lsoas.select("lsoa_code", "imd_rank").iter_rows())
+def csv_chunks(world: World) -> Iterator[bytes]:
+    """The CSV member's bytes: the header, then CHUNK_ROWS rows at a time in pcd7 order.
+
+    Written with polars rather than the csv module, which cannot quote some
+    fields of a row and leave others bare: string fields arrive quoted (no
+    directory value holds a comma or a quote), lat and long are floats.
+    """
+    yield (",".join(HEADER) + "\n").encode("utf-8")
+    units = directory_units(world)
     region = dict(world.authorities.select("gss_code", "region").iter_rows())
-    rows = [_row(r, imd_rank, region) for r in world.postcodes.iter_rows(named=True)]
-    taken = {r["pcds"] for r in rows}
-    rows += _historic(world.postcodes, taken, rng, imd_rank, region)
-    for postcode, lad, lsoa, pfa, lat, lon in (*_ELSEWHERE, _CHANNEL_ISLANDS):
-        if postcode not in taken:
-            record = {
-                "postcode": postcode,
-                "gss_code": lad,
-                "lsoa_code": lsoa,
-                "pfa_code": pfa,
-                "latitude": lat,
-                "longitude": lon,
-                "introduced": date(1980, 1, 1),
-                "terminated": None,
-                "usertype": 0,
-            }
-            rows.append(_row(record, imd_rank, region))
-    return sorted(rows, key=lambda r: r["pcd7"])
+    lookups = _Lookups(
+        imd_rank=world.lsoas.select("lsoa_code", pl.col("imd_rank").alias("_imd_rank")),
+        rgn={gss: _REGIONS[name] for gss, name in region.items() if name in _REGIONS})
+    for start in range(0, units.height, CHUNK_ROWS):
+        rows = _rows(units.slice(start, CHUNK_ROWS), lookups)
+        yield rows.write_csv(include_header=False, quote_style="never",
+                             float_precision=6).encode("utf-8")
 
 
-def _historic(
-    postcodes: pl.DataFrame, taken: set[str], rng: random.Random, imd_rank: dict, region: dict
-) -> list[dict[str, str]]:
+def directory_units(world: World) -> pl.DataFrame:
+    """Every unit the directory lists, in pcd7 order, in the columns of world.postcodes:
+    the world's, historic neighbours, and the far-away units only an area filter meets."""
+    postcodes = world.postcodes.select(list(_UNIT_SCHEMA))
+    historic = _historic(postcodes, noise_rng(world.seed, "postcodes", "historic"))
+    elsewhere = pl.DataFrame(
+        [(postcode, lsoa, lad, pfa, lat, lon, date(1980, 1, 1), None, 0)
+         for postcode, lad, lsoa, pfa, lat, lon in (*_ELSEWHERE, _CHANNEL_ISLANDS)],
+        schema=_UNIT_SCHEMA, orient="row")
+    taken = pl.concat([postcodes.select("postcode"), historic.select("postcode")])
+    elsewhere = elsewhere.join(taken, on="postcode", how="anti")
+    outward, inward = _parts(pl.col("postcode"))
+    pcd7 = pl.when(outward.str.len_chars() < 4).then(
+        pl.concat_str([outward.str.pad_end(4), inward])).otherwise(
+        pl.concat_str([outward, inward]))
+    return (pl.concat([postcodes, historic, elsewhere])
+            .with_columns(_pcd7=pcd7).sort("_pcd7"))
+
+
+def _historic(postcodes: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
     """Terminated units beside live ones (about 3%): the directory keeps every postcode
-    that ever existed."""
-    rows = []
-    for r in postcodes.iter_rows(named=True):
-        if rng.random() >= 0.03:
-            continue
-        sector = r["postcode"][:-2]
-        unit = sector + rng.choice(_INWARD_LETTERS) + rng.choice(_INWARD_LETTERS)
-        if unit in taken:
-            continue
-        taken.add(unit)
-        start = rng.randrange(1980, 2005)
-        ended = date(rng.randrange(start + 1, 2020), rng.randrange(1, 13), 1)
-        record = dict(r, postcode=unit, introduced=date(start, 1, 1), terminated=ended)
-        rows.append(_row(record, imd_rank, region))
-    return rows
+    that ever existed. Each takes its neighbour's areas; a unit already in use is skipped."""
+    n = postcodes.height
+    neighbour = rng.random(n) < HISTORIC_SHARE
+    letters = np.array(list(_INWARD_LETTERS), dtype=object)
+    start = rng.integers(1980, 2005, n)
+    ended_year = rng.integers(start + 1, 2020)
+    ended_month = rng.integers(1, 13, n)
+    suffix = letters[rng.integers(0, len(letters), n)] + letters[rng.integers(0, len(letters), n)]
+    return (postcodes.with_columns(
+        _neighbour=pl.Series(neighbour),
+        postcode=pl.col("postcode").str.slice(0, pl.col("postcode").str.len_chars() - 2)
+        + pl.Series(suffix, dtype=pl.String),
+        introduced=pl.date(pl.Series(start), 1, 1),
+        terminated=pl.date(pl.Series(ended_year), pl.Series(ended_month), 1))
+        .filter("_neighbour").drop("_neighbour")
+        .join(postcodes.select("postcode"), on="postcode", how="anti", maintain_order="left")
+        .unique("postcode", keep="first", maintain_order=True))
 
 
-def _row(r: dict, imd_rank: dict, region: dict) -> dict[str, str]:
-    postcode = r["postcode"]
-    outward, inward = postcode.split(" ")
-    letter = (r["gss_code"] or r["lsoa_code"] or "E")[0]
-    none = f"{letter}99999999"
-    lsoa = r["lsoa_code"] or none
-    located = r["latitude"] is not None and r["longitude"] is not None
-    lat, lon = (r["latitude"], r["longitude"]) if located else (99.999999, 0.0)
-    east, north = _grid(lat, lon) if located else ("", "")
-    oa = _code("E00" if letter == "E" else f"{letter}00", postcode[:-1]) if r["lsoa_code"] else none
-    msoa = _code("E02" if letter == "E" else f"{letter}02", lsoa) if r["lsoa_code"] else none
-    row = dict.fromkeys(HEADER, none)
-    row |= {
-        "pcd7": outward.ljust(4) + inward if len(outward) < 4 else outward + inward,
-        "pcd8": outward.ljust(4) + " " + inward,
-        "pcds": postcode,
-        "dointr": r["introduced"].strftime("%Y%m"),
-        "doterm": r["terminated"].strftime("%Y%m") if r["terminated"] else "",
-        "oslaua": r["gss_code"] or none,
-        "osward": _code(f"{letter}05", lsoa),
-        "usertype": str(r["usertype"]),
-        "oseast1m": east,
-        "osnrth1m": north,
-        "osgrdind": "1" if located else "9",
-        "ctry": _COUNTRY.get(letter, none),
-        "rgn": _REGIONS.get(region.get(r["gss_code"]), none),
-        "streg": "0",
-        "ur01ind": "5",
-        "oac01": "9Z9",
-        "statsward": "99ZZ00",
-        "casward": "99ZZ00",
+@dataclass(frozen=True)
+class _Lookups:
+    imd_rank: pl.DataFrame  # lsoa_code, _imd_rank
+    rgn: dict[str, str]  # local authority GSS code -> region GSS code
+
+
+def _parts(postcode: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    return postcode.str.split(" ").list.first(), postcode.str.split(" ").list.last()
+
+
+def _rows(units: pl.DataFrame, lookups: _Lookups) -> pl.DataFrame:
+    """The 52 published fields of each unit, string fields already quoted."""
+    letter = pl.coalesce("gss_code", "lsoa_code", pl.lit("E")).str.slice(0, 1)
+    none = pl.concat_str([letter, pl.lit("99999999")])
+    located = pl.col("latitude").is_not_null() & pl.col("longitude").is_not_null()
+    lsoa = pl.coalesce(pl.col("lsoa_code"), none)
+    outward, inward = _parts(pl.col("postcode"))
+    units = units.join(lookups.imd_rank, on="lsoa_code", how="left", maintain_order="left")
+    units = units.with_columns(_letter=letter, _none=none, _located=located, _lsoa=lsoa,
+                               _sector_unit=pl.col("postcode").str.slice(
+                                   0, pl.col("postcode").str.len_chars() - 1))
+    units = units.with_columns(_oa_digits=_digits(units["_sector_unit"]),
+                               _area_digits=_digits(units["_lsoa"]),
+                               **_grid(units))
+    none, letter, lsoa = pl.col("_none"), pl.col("_letter"), pl.col("_lsoa")
+    has_lsoa = pl.col("lsoa_code").is_not_null()
+    oa = pl.when(has_lsoa).then(pl.concat_str([letter, pl.lit("00"), pl.col("_oa_digits")]))
+    msoa = pl.when(has_lsoa).then(pl.concat_str([letter, pl.lit("02"), pl.col("_area_digits")]))
+    located = pl.col("_located")
+    fields = {
+        "pcd7": pl.col("_pcd7"),
+        "pcd8": pl.concat_str([outward.str.pad_end(4), pl.lit(" "), inward]),
+        "pcds": pl.col("postcode"),
+        "dointr": pl.col("introduced").dt.strftime("%Y%m"),
+        "doterm": pl.col("terminated").dt.strftime("%Y%m"),
+        "oslaua": pl.col("gss_code"),
+        "osward": pl.concat_str([letter, pl.lit("05"), pl.col("_area_digits")]),
+        "usertype": pl.col("usertype").cast(pl.String),
+        "oseast1m": pl.col("_east"),
+        "osnrth1m": pl.col("_north"),
+        "osgrdind": pl.when(located).then(pl.lit("1")).otherwise(pl.lit("9")),
+        "ctry": letter.replace_strict(_COUNTRY, default=none, return_dtype=pl.String),
+        "rgn": pl.col("gss_code").replace_strict(lookups.rgn, default=none,
+                                                 return_dtype=pl.String),
+        "streg": pl.lit("0"),
+        "ur01ind": pl.lit("5"),
+        "oac01": pl.lit("9Z9"),
+        "statsward": pl.lit("99ZZ00"),
+        "casward": pl.lit("99ZZ00"),
         "oa11": oa,
         "lsoa11": lsoa,
         "msoa11": msoa,
-        "ru11ind": "A1" if located else "Z9",
-        "oac11": "9Z9",
-        "lat": f"{lat:.6f}",
-        "long": f"{lon:.6f}",
-        "pfa": r["pfa_code"] or none,
-        "imd": str(imd_rank.get(r["lsoa_code"]) or 0),
+        "ru11ind": pl.when(located).then(pl.lit("A1")).otherwise(pl.lit("Z9")),
+        "oac11": pl.lit("9Z9"),
+        "pfa": pl.col("pfa_code"),
+        "imd": pl.col("_imd_rank").fill_null(0).cast(pl.String),
         "oa21": oa,
         "lsoa21": lsoa,
         "msoa21": msoa,
     }
-    return row
+    bare = {
+        # The pseudo-location of a unit with no grid reference.
+        "lat": pl.when(located).then(pl.col("latitude")).otherwise(pl.lit(99.999999)),
+        "long": pl.when(located).then(pl.col("longitude")).otherwise(pl.lit(0.0)),
+    }
+    fields["doterm"] = fields["doterm"].fill_null("")  # live: empty, not a pseudo-code
+    # The official CSV quotes every field but lat and long; a missing code is a pseudo-code.
+    return units.select([
+        bare[column].alias(column) if column in bare
+        else _quoted(pl.coalesce(fields.get(column, none), none)).alias(column)
+        for column in HEADER])
+
+
+def _quoted(value: pl.Expr) -> pl.Expr:
+    """"value" as the directory quotes it; an empty or missing value stays empty and bare."""
+    return (pl.when(value.is_null() | (value == "")).then(pl.lit(""))
+            .otherwise(pl.concat_str([pl.lit('"'), value, pl.lit('"')])))
+
+
+def _digits(texts: pl.Series) -> pl.Series:
+    """Six stable made-up digits per text (from a hash), computed once per distinct text."""
+    distinct = texts.unique()
+    digits = [f"{int.from_bytes(hashlib.sha256(t.encode()).digest(), 'big') % 10**6:06d}"
+              for t in distinct.to_list()]
+    return texts.replace_strict(distinct, pl.Series(digits, dtype=pl.String))
+
+
+def _grid(units: pl.DataFrame) -> dict[str, pl.Series]:
+    """A rough British National Grid position (metres) of each located unit, as text;
+    synthetic, not a projection. Empty where the unit has no location."""
+    located = units["_located"].to_numpy()
+    lat = units["latitude"].fill_null(0.0).to_numpy()
+    lon = units["longitude"].fill_null(0.0).to_numpy()
+    north = np.rint((lat - 49.0) * 111_200 - 100_000).astype(np.int64)
+    east = np.rint(400_000 + (lon + 2.0) * 111_320 * np.cos(np.radians(lat))).astype(np.int64)
+    return {
+        "_east": pl.when(pl.Series(located)).then(pl.Series(east).cast(pl.String))
+        .otherwise(pl.lit("")),
+        "_north": pl.when(pl.Series(located)).then(
+            pl.Series(north).cast(pl.String).str.zfill(7)).otherwise(pl.lit("")),
+    }
 
 
 _REGIONS = {
@@ -185,30 +260,3 @@ _REGIONS = {
     "South East": "E12000008",
     "South West": "E12000009",
 }
-
-
-def _code(prefix: str, seed_text: str) -> str:
-    """A stable made-up GSS code: the prefix and digits from a hash."""
-    digits = int(hashlib.sha256(seed_text.encode()).hexdigest(), 16) % 10**6
-    return f"{prefix}{digits:06d}"
-
-
-def _grid(lat: float, lon: float) -> tuple[str, str]:
-    """A rough British National Grid position (metres); synthetic, not a projection."""
-    north = round((lat - 49.0) * 111_200 - 100_000)
-    east = round(400_000 + (lon + 2.0) * 111_320 * math.cos(math.radians(lat)))
-    return str(east), f"{north:07d}"
-
-
-def _csv(rows: list[dict[str, str]]) -> bytes:
-    """Written by hand: no directory value holds a comma or a quote, and the csv module
-    cannot quote some fields of a row and leave others bare."""
-    lines = [",".join(HEADER)]
-    lines += [",".join(_field(c, row[c]) for c in HEADER) for row in rows]
-    return ("\n".join(lines) + "\n").encode("utf-8")
-
-
-def _field(column: str, value: str) -> str:
-    if column in _BARE or value == "":
-        return value
-    return f'"{value}"'
