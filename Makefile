@@ -51,3 +51,18 @@ audit: | $(UV)
 
 clean:
 	rm -rf data/heyrick.duckdb data/raw data/sample data/reports dbt_project/target
+
+# dbt and Splink on Apache Spark (the optional `spark` dependency group, ~480 MB of pyspark),
+# in an environment of their own: the group pins sqlglot below 30 (see pyproject.toml), so
+# it must not replace the default .venv's packages. Needs Java 17 (`java` on PATH).
+SPARK_VENV := .tools/spark-venv
+.PHONY: spark-install spark-test
+
+$(SPARK_VENV)/.installed: pyproject.toml uv.lock | $(UV)
+	UV_PROJECT_ENVIRONMENT=$(CURDIR)/$(SPARK_VENV) $(UV) sync --frozen --python 3.11 --group spark
+	touch $@
+
+spark-install: $(SPARK_VENV)/.installed
+
+spark-test: spark-install
+	$(SPARK_VENV)/bin/python -m pytest tests/integration/test_spark_*.py
