@@ -137,8 +137,7 @@ def _published_order(world: World) -> pl.DataFrame:
     live = (world.companies.select("company_number", "company_name", "entity_id",
                                    "reg_postcode")
             .with_row_index("_row")
-            .filter(world.companies["company_status"] != "Dissolved")
-            .sort("company_number"))
+            .filter(world.companies["company_status"] != "Dissolved"))
     draw = noise_rng(world.seed, SOURCE, "names").random(live.height)
     trading = world.businesses.select("entity_id", "trading_name")
     live = (live.with_columns(_draw=pl.Series(draw))
@@ -147,17 +146,18 @@ def _published_order(world: World) -> pl.DataFrame:
                   how="left", maintain_order="left"))
     trading_upper = pl.col("trading_name").str.to_uppercase()
     name = pl.col("company_name")
-    parts = name.str.extract_groups(r"^(.*) ([^ ]*)$")  # as str.rsplit(" ", 1)
-    published = (
-        pl.when(trading_upper.is_not_null() & ~name.str.contains(trading_upper, literal=True)
-                & (pl.col("_draw") < TRADING_AS_SHARE))
+    live = live.with_columns(
+        published_name=pl.when(
+            trading_upper.is_not_null() & ~name.str.contains(trading_upper, literal=True)
+            & (pl.col("_draw") < TRADING_AS_SHARE))
         .then(pl.concat_str([name, pl.lit(" T/A "), trading_upper]))
-        # Names registered in quotes: '"GOLDEN KEBAB HOUSE" LTD'.
-        .when((pl.col("_draw") > 1 - QUOTED_NAME_SHARE) & name.str.contains(" ", literal=True))
-        .then(pl.concat_str([pl.lit('"'), parts.struct.field("1"), pl.lit('" '),
-                             parts.struct.field("2")]))
-        .otherwise(name))
-    return (live.select("_row", published.alias("published_name"), "company_number", "_place")
+        .otherwise(name),
+        _quoted=(pl.col("_draw") > 1 - QUOTED_NAME_SHARE) & name.str.contains(" ", literal=True))
+    # Names registered in quotes: '"GOLDEN KEBAB HOUSE" LTD' (the regex runs on those only).
+    quoted = live["_quoted"].arg_true()
+    published = live["published_name"].scatter(
+        quoted, live["company_name"].gather(quoted).str.replace(r"^(.*) ([^ ]*)$", '"$1" $2'))
+    return (live.select("_row", published, "company_number", "_place")
             .sort("published_name", "company_number")
             .drop("company_number"))
 
