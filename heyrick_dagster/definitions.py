@@ -8,14 +8,20 @@ from __future__ import annotations
 
 import dagster as dg
 
-from heyrick_dagster.defs import analysis, dbt, linkage, schedules, sources
+from heyrick_dagster.defs import analysis, analysis_report, dbt, linkage, schedules, sources
 from heyrick_dagster.settings import Settings
 
 
 def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     settings = settings or Settings.from_env()
     return dg.Definitions(
-        assets=[*sources.assets, *linkage.assets, *dbt.assets, *analysis.assets],
+        assets=[
+            *sources.assets,
+            *linkage.assets,
+            *dbt.assets,
+            *analysis.assets,
+            *analysis_report.assets,
+        ],
         jobs=schedules.jobs,
         schedules=schedules.schedules,
         resources={
