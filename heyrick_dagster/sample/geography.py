@@ -237,10 +237,3 @@ def build_streets(template: Template, n_premises: int, rng: random.Random) -> tu
         if street.name in street.district.streets[:2]:
             weights[i] *= 2.0
     return streets, weights
-
-
-def format_degrees(micro: int) -> str:
-    """Microdegrees as the register writes them: 14 decimal places, e.g. "-0.01078600000000"."""
-    sign = "-" if micro < 0 else ""
-    whole, frac = divmod(abs(micro), 1_000_000)
-    return f"{sign}{whole}.{frac:06d}00000000"

@@ -20,7 +20,6 @@ import polars as pl
 
 from heyrick_dagster.sample import names
 from heyrick_dagster.sample.authorities import authority_by_code
-from heyrick_dagster.sample.geography import format_degrees
 from heyrick_dagster.sample.world import World
 
 SOURCE = "fhrs"
@@ -34,14 +33,6 @@ def file_name(code: str) -> str:
     return f"FHRS{code}en-GB.xml"
 
 
-def _sort_key(row: dict) -> tuple[str, int]:
-    return row["business_name"].casefold().replace("'", "").replace("-", ""), int(row["fhrsid"])
-
-
-def _element(tag: str, text: str) -> str:
-    return f"<{tag}>{escape(text)}</{tag}>"
-
-
 def _contact(code: str, name: str) -> tuple[str, str]:
     """The authority's website and food-team mailbox (made up for authorities not in the sample)."""
     try:
@@ -52,50 +43,91 @@ def _contact(code: str, name: str) -> tuple[str, str]:
         return f"http://www.{domain}", f"food.safety@{domain}"
 
 
-def render_establishment(row: dict, authority: dict) -> str:
+def _escaped(text: pl.Expr) -> pl.Expr:
+    """As xml.sax.saxutils.escape: &, < and > as entities."""
+    return (text.str.replace_all("&", "&amp;", literal=True)
+            .str.replace_all("<", "&lt;", literal=True)
+            .str.replace_all(">", "&gt;", literal=True))
+
+
+def _element(tag: str, text: pl.Expr) -> pl.Expr:
+    return pl.concat_str([pl.lit(f"<{tag}>"), _escaped(text), pl.lit(f"</{tag}>")])
+
+
+def _optional(tag: str, text: pl.Expr) -> pl.Expr:
+    """The element when there is text, else nothing (the official files leave it out)."""
+    return pl.when(text.is_not_null() & (text != "")).then(_element(tag, text)).otherwise(
+        pl.lit(""))
+
+
+def _degrees(value: pl.Expr) -> pl.Expr:
+    """Degrees as the register writes them: whole microdegrees to 14 decimal places,
+    e.g. "-0.01078600000000"."""
+    micro = (value * 1e6).round(0).cast(pl.Int64)
+    return pl.concat_str([
+        pl.when(micro < 0).then(pl.lit("-")).otherwise(pl.lit("")),
+        (micro.abs() // 1_000_000).cast(pl.String), pl.lit("."),
+        (micro.abs() % 1_000_000).cast(pl.String).str.zfill(6), pl.lit("00000000")])
+
+
+def render_establishments(premises: pl.DataFrame, authority: dict) -> pl.Series:
+    """One <EstablishmentDetail> string per premises row, in the rows' order.
+
+    Rendered with polars expressions rather than string formatting row by row:
+    the national register has ~613,000 establishments.
+    """
+    constants = "".join(f"<{tag}>{escape(authority[key])}</{tag}>" for tag, key in (
+        ("LocalAuthorityCode", "fsa_code"), ("LocalAuthorityName", "name"),
+        ("LocalAuthorityWebSite", "website"), ("LocalAuthorityEmailAddress", "email")))
+    col = pl.col
+    scores = pl.when(col("score_hygiene").is_null()).then(pl.lit("<Scores />")).otherwise(
+        pl.concat_str([pl.lit("<Scores><Hygiene>"), col("score_hygiene").cast(pl.String),
+                       pl.lit("</Hygiene><Structural>"), col("score_structural").cast(pl.String),
+                       pl.lit("</Structural><ConfidenceInManagement>"),
+                       col("score_confidence_in_management").cast(pl.String),
+                       pl.lit("</ConfidenceInManagement></Scores>")]))
+    geocode = pl.when(col("longitude").is_null() | col("latitude").is_null()).then(
+        pl.lit("<Geocode />")).otherwise(pl.concat_str([
+            pl.lit("<Geocode><Longitude>"), _degrees(col("longitude")),
+            pl.lit("</Longitude><Latitude>"), _degrees(col("latitude")),
+            pl.lit("</Latitude></Geocode>")]))
     parts = [
-        "<EstablishmentDetail>",
-        _element("FHRSID", row["fhrsid"]),
-        _element("LocalAuthorityBusinessID", row["la_business_id"]),
-        _element("BusinessName", row["business_name"]),
-        _element("BusinessType", row["business_type"]),
-        _element("BusinessTypeID", str(names.BUSINESS_TYPE_IDS[row["business_type"]])),
+        pl.lit("<EstablishmentDetail>"),
+        _element("FHRSID", col("fhrsid")),
+        _element("LocalAuthorityBusinessID", col("la_business_id")),
+        _element("BusinessName", col("business_name")),
+        _element("BusinessType", col("business_type")),
+        _element("BusinessTypeID", col("business_type").replace_strict(
+            {k: str(v) for k, v in names.BUSINESS_TYPE_IDS.items()}, return_dtype=pl.String)),
+        *(_optional(tag, col(column)) for tag, column in _ADDRESS_COLUMNS),
+        _optional("PostCode", col("postcode_published")),
+        _element("RatingValue", col("rating_value")),
+        _element("RatingKey", col("rating_key")),
+        pl.when(col("rating_date").is_null()).then(pl.lit('<RatingDate xsi:nil="true" />'))
+        .otherwise(_element("RatingDate", col("rating_date").dt.strftime("%Y-%m-%d"))),
+        pl.lit(constants),
+        scores,
+        pl.lit(f"<SchemeType>{escape(authority['scheme'])}</SchemeType>"),
+        pl.when(col("new_rating_pending")).then(pl.lit("<NewRatingPending>True</NewRatingPending>"))
+        .otherwise(pl.lit("<NewRatingPending>False</NewRatingPending>")),
+        geocode,
+        pl.lit("</EstablishmentDetail>"),
     ]
-    parts += [_element(tag, row[column]) for tag, column in _ADDRESS_COLUMNS if row[column]]
-    if row["postcode_published"]:
-        parts.append(_element("PostCode", row["postcode_published"]))
-    parts.append(_element("RatingValue", row["rating_value"]))
-    parts.append(_element("RatingKey", row["rating_key"]))
-    parts.append(_element("RatingDate", row["rating_date"].isoformat()) if row["rating_date"]
-                 else '<RatingDate xsi:nil="true" />')
-    parts += [
-        _element("LocalAuthorityCode", authority["fsa_code"]),
-        _element("LocalAuthorityName", authority["name"]),
-        _element("LocalAuthorityWebSite", authority["website"]),
-        _element("LocalAuthorityEmailAddress", authority["email"]),
-    ]
-    if row["score_hygiene"] is None:
-        parts.append("<Scores />")
-    else:
-        parts.append(f"<Scores><Hygiene>{row['score_hygiene']}</Hygiene>"
-                     f"<Structural>{row['score_structural']}</Structural>"
-                     f"<ConfidenceInManagement>{row['score_confidence_in_management']}"
-                     "</ConfidenceInManagement></Scores>")
-    parts.append(_element("SchemeType", authority["scheme"]))
-    parts.append(_element("NewRatingPending", "True" if row["new_rating_pending"] else "False"))
-    if row["longitude"] is None or row["latitude"] is None:
-        parts.append("<Geocode />")
-    else:
-        parts.append(f"<Geocode><Longitude>{format_degrees(round(row['longitude'] * 1e6))}"
-                     f"</Longitude><Latitude>{format_degrees(round(row['latitude'] * 1e6))}"
-                     "</Latitude></Geocode>")
-    parts.append("</EstablishmentDetail>")
-    return "".join(parts)
+    return premises.select(pl.concat_str(parts).alias("xml")).to_series()
 
 
-def write_file(path: Path, authority: dict, extract_date: str, rows: Iterable[dict],
+def in_published_order(premises: pl.DataFrame) -> pl.DataFrame:
+    """Ordered by business name ignoring case, apostrophes and hyphens, then FHRSID."""
+    key = [name.casefold().replace("'", "").replace("-", "")
+           for name in premises["business_name"].to_list()]
+    return premises.with_columns(_key=pl.Series(key, dtype=pl.String),
+                                 _id=pl.col("fhrsid").cast(pl.Int64)).sort("_key", "_id")
+
+
+def write_file(path: Path, authority: dict, extract_date: str, rows: Iterable[str],
                item_count: int) -> None:
-    """Streams one authority's file; written to a temporary name, then moved into place.
+    """Streams one authority's file from rendered establishments; written to a temporary
+    name, then moved into place.
 
     `item_count` goes in the header before the establishments are written, so
     the caller passes how many `rows` will yield; a mismatch raises.
@@ -107,7 +139,7 @@ def write_file(path: Path, authority: dict, extract_date: str, rows: Iterable[di
                   f"</ExtractDate><ItemCount>{item_count}</ItemCount>"
                   "<ReturnCode>Success</ReturnCode></Header><EstablishmentCollection>")
         for row in rows:
-            out.write(render_establishment(row, authority))
+            out.write(row)
             written += 1
         out.write("</EstablishmentCollection></FHRSEstablishment>")
     if written != item_count:
@@ -125,16 +157,16 @@ def write(world: World, out_dir: Path) -> list[Path]:
     for stale in folder.glob("FHRS*en-GB.xml"):
         if stale.name not in wanted:
             stale.unlink()
-    by_code = {code: group for (code,), group in world.premises.group_by("fsa_code")}
+    by_code = world.premises.partition_by("fsa_code", as_dict=True, maintain_order=True)
     written = []
     for authority in authorities:
         code = authority["fsa_code"]
         website, email = _contact(code, authority["name"])
         details = authority | {"website": website, "email": email,
                                "scheme": "FHIS" if authority["country"] == "Scotland" else "FHRS"}
-        premises = by_code.get(code, pl.DataFrame(schema=world.premises.schema))
-        rows = sorted(premises.iter_rows(named=True), key=_sort_key)
+        premises = by_code.pop((code,), pl.DataFrame(schema=world.premises.schema))
+        rows = render_establishments(in_published_order(premises), details)
         path = folder / file_name(code)
-        write_file(path, details, world.extract_date, rows, len(rows))
+        write_file(path, details, world.extract_date, rows, rows.len())
         written.append(path)
     return written

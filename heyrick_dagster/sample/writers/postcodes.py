@@ -174,49 +174,49 @@ def _rows(units: pl.DataFrame, lookups: _Lookups) -> pl.DataFrame:
     has_lsoa = pl.col("lsoa_code").is_not_null()
     oa = pl.when(has_lsoa).then(pl.concat_str([letter, pl.lit("00"), pl.col("_oa_digits")]))
     msoa = pl.when(has_lsoa).then(pl.concat_str([letter, pl.lit("02"), pl.col("_area_digits")]))
+    # Fields printed more than once (a pseudo-code fills 24 columns) are quoted once.
+    units = units.with_columns(_q_none=_quoted(none), _q_lsoa=_quoted(lsoa),
+                               _q_oa=_quoted(pl.coalesce(oa, none)),
+                               _q_msoa=_quoted(pl.coalesce(msoa, none)))
     located = pl.col("_located")
+    shared = {"lsoa11": "_q_lsoa", "lsoa21": "_q_lsoa", "oa11": "_q_oa", "oa21": "_q_oa",
+              "msoa11": "_q_msoa", "msoa21": "_q_msoa"}
+    constant = {"streg": "0", "ur01ind": "5", "oac01": "9Z9", "statsward": "99ZZ00",
+                "casward": "99ZZ00", "oac11": "9Z9"}
+    month = pl.col("introduced")
     fields = {
         "pcd7": pl.col("_pcd7"),
         "pcd8": pl.concat_str([outward.str.pad_end(4), pl.lit(" "), inward]),
         "pcds": pl.col("postcode"),
-        "dointr": pl.col("introduced").dt.strftime("%Y%m"),
-        "doterm": pl.col("terminated").dt.strftime("%Y%m"),
+        # always the first of a month: YYYYMM
+        "dointr": (month.dt.year() * 100 + month.dt.month()).cast(pl.String),
         "oslaua": pl.col("gss_code"),
         "osward": pl.concat_str([letter, pl.lit("05"), pl.col("_area_digits")]),
         "usertype": pl.col("usertype").cast(pl.String),
-        "oseast1m": pl.col("_east"),
-        "osnrth1m": pl.col("_north"),
         "osgrdind": pl.when(located).then(pl.lit("1")).otherwise(pl.lit("9")),
         "ctry": letter.replace_strict(_COUNTRY, default=none, return_dtype=pl.String),
         "rgn": pl.col("gss_code").replace_strict(lookups.rgn, default=none,
                                                  return_dtype=pl.String),
-        "streg": pl.lit("0"),
-        "ur01ind": pl.lit("5"),
-        "oac01": pl.lit("9Z9"),
-        "statsward": pl.lit("99ZZ00"),
-        "casward": pl.lit("99ZZ00"),
-        "oa11": oa,
-        "lsoa11": lsoa,
-        "msoa11": msoa,
         "ru11ind": pl.when(located).then(pl.lit("A1")).otherwise(pl.lit("Z9")),
-        "oac11": pl.lit("9Z9"),
         "pfa": pl.col("pfa_code"),
         "imd": pl.col("_imd_rank").fill_null(0).cast(pl.String),
-        "oa21": oa,
-        "lsoa21": lsoa,
-        "msoa21": msoa,
     }
-    bare = {
-        # The pseudo-location of a unit with no grid reference.
+    ended = pl.col("terminated")
+    printed = {
+        # Empty where there is nothing to print: a live unit's doterm, an ungridded easting.
+        "doterm": _quoted((ended.dt.year() * 100 + ended.dt.month()).cast(pl.String)),
+        "oseast1m": _quoted(pl.col("_east")),
+        "osnrth1m": _quoted(pl.col("_north")),
+        # The pseudo-location of a unit with no grid reference; lat and long are not quoted.
         "lat": pl.when(located).then(pl.col("latitude")).otherwise(pl.lit(99.999999)),
         "long": pl.when(located).then(pl.col("longitude")).otherwise(pl.lit(0.0)),
     }
-    fields["doterm"] = fields["doterm"].fill_null("")  # live: empty, not a pseudo-code
+    printed |= {column: pl.col(name) for column, name in shared.items()}
+    printed |= {column: pl.lit(f'"{value}"') for column, value in constant.items()}
+    printed |= {column: _quoted(pl.coalesce(value, none)) for column, value in fields.items()}
     # The official CSV quotes every field but lat and long; a missing code is a pseudo-code.
-    return units.select([
-        bare[column].alias(column) if column in bare
-        else _quoted(pl.coalesce(fields.get(column, none), none)).alias(column)
-        for column in HEADER])
+    return units.select([printed.get(column, pl.col("_q_none")).alias(column)
+                         for column in HEADER])
 
 
 def _quoted(value: pl.Expr) -> pl.Expr:
