@@ -34,6 +34,7 @@ import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 from splink.blocking_analysis import count_comparisons_from_blocking_rules
+from splink.internals.database_api import DatabaseAPI
 
 from heyrick_dagster.linkage.features import FEATURE_SCHEMA
 
@@ -158,8 +159,13 @@ def settings_for(left_source: str, right_source: str) -> SettingsCreator:
     )
 
 
-def _linker(left: pl.DataFrame, right: pl.DataFrame, settings: SettingsCreator | dict) -> Linker:
-    db = DuckDBAPI()
+def _linker(
+    left: pl.DataFrame,
+    right: pl.DataFrame,
+    settings: SettingsCreator | dict,
+    db_api: DatabaseAPI | None = None,
+) -> Linker:
+    db = db_api or DuckDBAPI()
     tables = [
         db.register(frame.select(list(FEATURE_SCHEMA)).to_arrow(), table_name=name)
         for frame, name in ((left, "left_records"), (right, "right_records"))
@@ -271,16 +277,24 @@ def count_comparisons(left: pl.DataFrame, right: pl.DataFrame) -> int:
 
 
 def score(
-    left: pl.DataFrame, right: pl.DataFrame, model: dict[str, Any], threshold: float
+    left: pl.DataFrame,
+    right: pl.DataFrame,
+    model: dict[str, Any],
+    threshold: float,
+    db_api: DatabaseAPI | None = None,
 ) -> pl.DataFrame:
     """Scored pairs at or above `threshold`: left_record_id, right_record_id,
     match_probability, match_weight and one `weight_<comparison>` per comparison
-    (its log2 Bayes factor: why the pair scored as it did)."""
+    (its log2 Bayes factor: why the pair scored as it did).
+
+    Scored in a fresh in-memory DuckDB unless `db_api` names another Splink backend
+    (heyrick_dagster/spark/splink_backend.py: Spark); give each call a new one, as
+    Splink caches its intermediate tables in it."""
     if left.is_empty() or right.is_empty():
         return pl.DataFrame(schema=_SCORE_SCHEMA)
-    linker = _linker(left, right, model)
+    linker = _linker(left, right, model, db_api)
     predictions = linker.inference.predict(threshold_match_probability=threshold)
-    frame = predictions.as_duckdbpyrelation().pl()
+    frame = pl.from_arrow(predictions.as_pyarrow_table())
     left_is_l = pl.col("source_dataset_l") == left["source_dataset"][0]
     return frame.select(
         pl.when(left_is_l)
