@@ -8,7 +8,15 @@ from __future__ import annotations
 
 import dagster as dg
 
-from heyrick_dagster.defs import analysis, analysis_report, dbt, linkage, schedules, sources
+from heyrick_dagster.defs import (
+    analysis,
+    analysis_report,
+    dbt,
+    freshness,
+    linkage,
+    schedules,
+    sources,
+)
 from heyrick_dagster.settings import Settings
 
 
@@ -22,8 +30,10 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
             *analysis.assets,
             *analysis_report.assets,
         ],
+        asset_checks=freshness.asset_checks,
         jobs=schedules.jobs,
         schedules=schedules.schedules,
+        sensors=freshness.sensors,
         resources={
             "settings": dg.ResourceDefinition.hardcoded_resource(settings, "Heyrick settings"),
             "dbt": dbt.dbt_resource(),

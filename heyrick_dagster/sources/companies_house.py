@@ -84,6 +84,7 @@ METADATA = SourceMetadata(
     licence="Open Government Licence v3.0",
     official_url=DOWNLOAD_PAGE,
     refresh_cadence="monthly (a snapshot of the register, in zip parts or one zip)",
+    stale_after_days=40,  # a monthly snapshot, out in the first working days of the month
     coverage="every live company on the UK register (~5.5 million); Heyrick keeps the "
     "food-service and food-retail companies",
     data_owner_contact="Companies House, enquiries@companieshouse.gov.uk",

@@ -59,6 +59,7 @@ METADATA = SourceMetadata(
     licence="Open Government Licence v3.0",
     official_url="https://ratings.food.gov.uk/open-data",
     refresh_cadence="daily (one XML file per local authority)",
+    stale_after_days=3,  # a daily file, with a weekend's slack
     coverage="England, Wales and Northern Ireland (FHRS, 0-5) and Scotland (FHIS, pass/fail); "
     "about 613,000 establishments in 363 local-authority files",
     data_owner_contact="FSA open data team, via ratings.food.gov.uk and each local authority's "

@@ -78,6 +78,7 @@ METADATA = SourceMetadata(
     licence="Open Government Licence v3.0",
     official_url="https://www.gov.uk/government/publications/illegal-working-penalties-uk-report",
     refresh_cadence="quarterly (one list per quarter, a few months after it ends)",
+    stale_after_days=120,  # a quarterly list, published a few months after its quarter
     coverage="United Kingdom: employers issued a civil penalty for employing illegal workers "
     "whose objection and appeal rights are exhausted (about 200 to 700 a quarter)",
     data_owner_contact="Home Office Immigration Enforcement, via the contact details on the "

@@ -73,6 +73,7 @@ METADATA = SourceMetadata(
     licence="Open Government Licence v3.0",
     official_url="https://www.gov.uk/government/statistics/english-indices-of-deprivation-2019",
     refresh_cadence="one release (26 September 2019); the next is the IoD2025",
+    stale_after_days=6 * 365,  # a release every four to six years (2010, 2015, 2019, 2025)
     coverage="England: 32,844 LSOAs (2011 boundaries), local authority districts as of 2019",
     data_owner_contact="MHCLG deprivation statistics team (indices.deprivation@communities.gov.uk)",
 )

@@ -20,6 +20,10 @@ class SourceMetadata:
     coverage: str
     data_owner_contact: str
     required: bool = True
+    # Days after its last update before the source counts as stale: its refresh cadence plus
+    # the publisher's usual slack. Each raw table's freshness check fails after it
+    # (defs/freshness.py); None: no freshness check.
+    stale_after_days: int | None = None
 
     def describe(self) -> str:
         return (

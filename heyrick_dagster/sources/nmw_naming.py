@@ -84,6 +84,7 @@ METADATA = SourceMetadata(
     licence="Open Government Licence v3.0",
     official_url=COLLECTION_URL,
     refresh_cadence="irregular rounds, a few a year (paused 2018-2020)",
+    stale_after_days=240,  # about two rounds a year, irregular
     coverage="UK employers named after HMRC minimum-wage investigations, about 25 to 525 "
     "per round since October 2013: name, trading name, town, arrears and workers",
     data_owner_contact="Department for Business and Trade, Low Pay and Enforcement team "

@@ -89,6 +89,7 @@ METADATA = SourceMetadata(
     licence="Open Government Licence v3.0",
     official_url="https://www.gov.uk/government/collections/national-referral-mechanism-statistics",
     refresh_cadence="quarterly (one ODS tables file per quarter)",
+    stale_after_days=105,  # quarterly, with two weeks' slack
     coverage="UK; referrals by police force area, county or local authority of exploitation, "
     "by exploitation type and age group where the tables split them",
     data_owner_contact="Home Office Modern Slavery statistics team (contact on each "

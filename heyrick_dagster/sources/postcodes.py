@@ -87,6 +87,7 @@ METADATA = SourceMetadata(
     "right; Royal Mail data (c) Royal Mail copyright and database right",
     official_url="https://geoportal.statistics.gov.uk/",
     refresh_cadence="quarterly (February, May, August, November)",
+    stale_after_days=105,  # quarterly, with two weeks' slack
     coverage="every UK postcode unit, live and terminated (about 2.6 million), with its "
     "output area, LSOA, local authority, police force area and grid location",
     data_owner_contact="ONS Geography (ons.geography@ons.gov.uk)",
