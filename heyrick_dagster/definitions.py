@@ -9,6 +9,7 @@ from __future__ import annotations
 import dagster as dg
 
 from heyrick_dagster.defs import (
+    alerts,
     analysis,
     analysis_report,
     dbt,
@@ -30,10 +31,10 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
             *analysis.assets,
             *analysis_report.assets,
         ],
-        asset_checks=freshness.asset_checks,
+        asset_checks=[*freshness.asset_checks, *alerts.asset_checks],
         jobs=schedules.jobs,
         schedules=schedules.schedules,
-        sensors=freshness.sensors,
+        sensors=[*freshness.sensors, *alerts.sensors],
         resources={
             "settings": dg.ResourceDefinition.hardcoded_resource(settings, "Heyrick settings"),
             "dbt": dbt.dbt_resource(),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -44,6 +44,9 @@ class Settings:
     # Base addresses of the official services; overridable so that tests can
     # point the live connectors at a local server.
     fhrs_api_base: str = "https://api.ratings.food.gov.uk"
+    # Where alerts are POSTed as JSON (heyrick_dagster/alerts.py); None: alerts are only
+    # logged. Webhook addresses carry their token in the path, so it is kept out of repr.
+    alert_webhook: str | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -53,6 +56,11 @@ class Settings:
                 f"HEYRICK_SAMPLE_SCALE={self.sample_scale!r}: expected one of "
                 f"{', '.join(SAMPLE_SCALES)}"
             )
+        if self.alert_webhook is not None and not self.alert_webhook.startswith(
+            ("http://", "https://")
+        ):
+            # The value itself is not echoed: it is a secret.
+            raise SettingsError("HEYRICK_ALERT_WEBHOOK: expected an http:// or https:// address")
         bad = [a for a in self.areas if not _AREA_CODE.match(a)]
         if bad:
             raise SettingsError(
@@ -101,6 +109,8 @@ class Settings:
             kwargs["files_dir"] = Path(env["HEYRICK_FILES_DIR"]).resolve()
         if env.get("HEYRICK_FHRS_API_BASE"):
             kwargs["fhrs_api_base"] = env["HEYRICK_FHRS_API_BASE"].rstrip("/")
+        if env.get("HEYRICK_ALERT_WEBHOOK", "").strip():
+            kwargs["alert_webhook"] = env["HEYRICK_ALERT_WEBHOOK"].strip()
         if env.get("HEYRICK_HTTP_TIMEOUT"):
             kwargs["http_timeout_s"] = float(env["HEYRICK_HTTP_TIMEOUT"])
         return cls(
