@@ -39,6 +39,20 @@ bench: install
 ui: install
 	$(VENV)/bin/dagster dev -w workspace.yaml
 
+# Headless Chromium (Debian's package) for tests/integration/test_dagster_ui_browser.py,
+# installed with apt when it is missing (as root, or with sudo without a password). Where
+# that is impossible this says so and succeeds: the browser test then skips itself.
+.PHONY: browser
+browser:
+	@if command -v chromium >/dev/null; then echo "chromium: $$(command -v chromium)"; \
+	elif ! command -v apt-get >/dev/null; then \
+		echo "chromium missing and no apt-get here: the browser test will skip"; \
+	else \
+		sudo=$$([ "$$(id -u)" = 0 ] || echo "sudo -n"); \
+		{ $$sudo apt-get update -qq && $$sudo apt-get install -y -qq chromium; } \
+			|| echo "chromium could not be installed: the browser test will skip"; \
+	fi
+
 # Audits what uv.lock pins with pip-audit, run as a pinned tool outside the project's lock.
 # Fails unless every locked package was really looked up: where the vulnerability service is
 # unreachable, pip-audit alone says "No known vulnerabilities found" having audited nothing.
