@@ -20,7 +20,7 @@ import polars as pl
 
 from heyrick_dagster import warehouse
 from heyrick_dagster.analysis import areas, evaluation, indicators, scorecard
-from heyrick_dagster.defs.metadata import preview_markdown
+from heyrick_dagster.defs.metadata import ENGINEERING_OWNERS, preview_markdown
 from heyrick_dagster.settings import Settings
 
 SCHEMA = "analysis"
@@ -123,6 +123,7 @@ def _frame_md(frame: pl.DataFrame, rows: int = 10) -> dg.MetadataValue:
 
 
 @dg.asset(
+    owners=ENGINEERING_OWNERS,
     key=INDICATORS_KEY,
     group_name="analysis",
     kinds={"polars", "duckdb"},
@@ -170,6 +171,7 @@ def premises_indicators(
 
 
 @dg.asset(
+    owners=ENGINEERING_OWNERS,
     key=CORRELATIONS_KEY,
     group_name="analysis",
     kinds={"polars", "duckdb"},
@@ -257,6 +259,7 @@ def events_in_areas(tables: dict[str, pl.DataFrame], as_of: date) -> dict[str, i
 
 
 @dg.asset(
+    owners=ENGINEERING_OWNERS,
     key=INDICATIONS_KEY,
     group_name="analysis",
     kinds={"polars", "duckdb"},

@@ -18,6 +18,7 @@ from heyrick_dagster.defs.analysis import (
     INDICATORS_KEY,
     require_upstream_gates,
 )
+from heyrick_dagster.defs.metadata import ENGINEERING_OWNERS
 from heyrick_dagster.reports import analysis_report
 from heyrick_dagster.settings import Settings
 
@@ -25,6 +26,7 @@ REPORT_KEY = dg.AssetKey(["reports", "analysis_report"])
 
 
 @dg.asset(
+    owners=ENGINEERING_OWNERS,
     key=REPORT_KEY,
     group_name="reports",
     kinds={"html"},

@@ -13,6 +13,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
+from heyrick_dagster.defs.metadata import ENGINEERING_OWNERS
 from heyrick_dagster.settings import REPO_ROOT, Settings
 
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
@@ -54,7 +55,6 @@ ensure_manifest()
 
 # Who answers for the dbt models: Heyrick's own SQL over the publishers' data (the raw tables
 # are owned by their publishers, defs/metadata.py source_owner).
-DBT_OWNERS = ["team:heyrick-data-engineering"]
 
 
 class LayerGroups(DagsterDbtTranslator):
@@ -67,7 +67,7 @@ class LayerGroups(DagsterDbtTranslator):
 
     def get_owners(self, dbt_resource_props):
         # A model's own `meta.dagster.owners` (dbt yml) wins over the default.
-        return super().get_owners(dbt_resource_props) or DBT_OWNERS
+        return super().get_owners(dbt_resource_props) or ENGINEERING_OWNERS
 
 
 def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: Settings):

@@ -11,7 +11,7 @@ import dagster as dg
 import polars as pl
 
 from heyrick_dagster import warehouse
-from heyrick_dagster.defs.metadata import preview_markdown
+from heyrick_dagster.defs.metadata import ENGINEERING_OWNERS, preview_markdown
 from heyrick_dagster.linkage import cascade, clusters, model_store
 from heyrick_dagster.linkage.inputs import STAGING_INPUTS, read_staging
 from heyrick_dagster.settings import Settings
@@ -42,6 +42,7 @@ def _parameters_markdown(model: dict) -> str:
 
 
 @dg.asset(
+    owners=ENGINEERING_OWNERS,
     key=MODELS_KEY,
     group_name="linkage",
     kinds={"splink", "duckdb"},
@@ -93,6 +94,7 @@ def _accuracy_at_calibration() -> list[dict]:
 
 
 @dg.asset(
+    owners=ENGINEERING_OWNERS,
     key=LINKS_KEY,
     group_name="linkage",
     kinds={"splink", "polars", "duckdb"},
@@ -127,6 +129,7 @@ def int_links__cascade(
 
 
 @dg.asset(
+    owners=ENGINEERING_OWNERS,
     key=CLUSTERS_KEY,
     group_name="linkage",
     kinds={"polars", "duckdb"},

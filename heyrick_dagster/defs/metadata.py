@@ -16,6 +16,11 @@ from heyrick_dagster.sources.raw_store import RawFile
 PREVIEW_ROWS = 5
 
 
+# The team that owns what Heyrick computes itself (linkage, analysis, reports); a raw
+# table's owner is its publisher (`source_owner`).
+ENGINEERING_OWNERS = ["team:heyrick-data-engineering"]
+
+
 def source_owner(meta: SourceMetadata) -> str:
     """Dagster owners are e-mails or `team:` names; the data owner is the publisher."""
     slug = re.sub(r"[^a-z0-9]+", "-", meta.publisher.lower()).strip("-")

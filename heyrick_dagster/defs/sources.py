@@ -4,6 +4,8 @@ Built from the connectors' declarations (heyrick_dagster/sources/registry.py),
 so adding a source adds no Dagster code.
 """
 
+from datetime import UTC, datetime, time
+
 import dagster as dg
 import polars as pl
 
@@ -156,6 +158,7 @@ def build_raw_asset(connector: Connector) -> dg.AssetsDefinition:
                 asset_key=raw_key(connector, table),
                 metadata={
                     "dagster/row_count": frame.height,
+                    **_last_updated(frame),
                     "published": not blocked,
                     "vintage": acquired.vintage,
                     "synthetic": acquired.synthetic,
@@ -171,6 +174,16 @@ def build_raw_asset(connector: Connector) -> dg.AssetsDefinition:
             yield from results
 
     return _raw
+
+
+def _last_updated(frame: pl.DataFrame) -> dict:
+    """When the publisher last updated the data: the newest `_vintage` of the table, so
+    the freshness checks measure the source, not how recently Heyrick ingested it."""
+    if frame.is_empty() or "_vintage" not in frame.columns:
+        return {}
+    newest = frame["_vintage"].max()
+    stamp = datetime.combine(newest, time.min, tzinfo=UTC).timestamp()
+    return {"dagster/last_updated_timestamp": dg.MetadataValue.timestamp(stamp)}
 
 
 def _blocks(result: dg.AssetCheckResult) -> bool:

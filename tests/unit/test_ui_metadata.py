@@ -46,11 +46,6 @@ def test_every_asset_has_a_description_of_its_own(graph):
     assert _offenders(graph, generic) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the Python assets of defs/linkage.py, defs/analysis.py and the reports declare no "
-    "owners yet",
-)
 def test_every_asset_names_its_owners(graph):
     assert _offenders(graph, lambda node: not node.owners) == []
 
