@@ -15,6 +15,7 @@ on how staging happens to tokenise "Newsagents" or "Food&Wine".
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -92,6 +93,11 @@ def rule_sector(business_type: str, name: str, reading: int = 1) -> str:
     return OTHER
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def rules_agree_on(business_type: str, name: str, expected: str) -> bool:
-    """True when every reading of the rules classifies (type, name) as `expected`."""
+    """True when every reading of the rules classifies (type, name) as `expected`.
+
+    Cached: the generator asks about the same names again and again (~600k premises
+    at national scale, drawn from a few thousand name patterns).
+    """
     return all(rule_sector(business_type, name, reading) == expected for reading in (0, 1, 2))

@@ -11,6 +11,7 @@ which businesses are exploitative: their scores depend on it.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import random
 from dataclasses import dataclass
 
@@ -140,6 +141,9 @@ class AuthorityWorld:
         template = template or geography.TEMPLATES[authority.geography]
         self.template = template
         self.streets, self.street_weights = geography.build_streets(template, n_premises, rng)
+        # Accumulated once: `choices(weights=...)` would add them up again for every premises
+        # (the same draws either way).
+        self._street_cum_weights = list(itertools.accumulate(self.street_weights))
         places = {template.town}
         for district in template.districts:
             places.update(district.localities)
@@ -242,7 +246,7 @@ class AuthorityWorld:
         share = NO_ADDRESS_SHARE.get(business_type, NO_ADDRESS_SHARE_DEFAULT)
         if rng.random() < share * self.no_address_factor:
             return (None, None, None, None), None, None
-        street = rng.choices(self.streets, weights=self.street_weights)[0]
+        street = rng.choices(self.streets, cum_weights=self._street_cum_weights)[0]
         unit = rng.choice(street.units)
         building = None
         if rng.random() < 0.12:

@@ -15,8 +15,10 @@ same tables; every component draws from its own seeded generator
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import polars as pl
@@ -76,6 +78,29 @@ def build_world(seed: int, scale: str) -> World:
     of the world's businesses registered; those objects are then dropped before
     the ~5M other companies of the register, their officers and people are drawn.
     """
+    with _without_cycle_collection():
+        return _build_world(seed, scale)
+
+
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector paused while the world is built, then run once.
+
+    The builder makes millions of small objects and almost no reference cycles (a
+    few hundred at small scale), yet the collector kept walking the live ones: 12%
+    of the national build's CPU time.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+        gc.collect()
+
+
+def _build_world(seed: int, scale: str) -> World:
     places = plan_places(seed, scale)
     extract = extract_date_for(seed)
     lsoas = build_lsoas(places, seed)

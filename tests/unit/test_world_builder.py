@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import polars as pl
 import pytest
 
@@ -169,3 +171,20 @@ def test_the_register_is_stacked_one_column_at_a_time_into_contiguous_columns():
     assert stacked.equals(expected)
     assert stacked.n_chunks("all") == [1, 1]
     assert frames == []  # consumed: the caller holds no second copy
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_building_leaves_the_cycle_collector_as_it_found_it(enabled):
+    def switch(on: bool) -> None:
+        if on:
+            gc.enable()
+        else:
+            gc.disable()
+
+    was = gc.isenabled()
+    try:
+        switch(enabled)
+        build_world(SEED, "small")
+        assert gc.isenabled() is enabled
+    finally:
+        switch(was)
