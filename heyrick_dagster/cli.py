@@ -40,14 +40,24 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    import datetime as dt
+
     from heyrick_dagster.quality.file_check import check_file
+    from heyrick_dagster.reports.quality import reference_from_warehouse
+    from heyrick_dagster.settings import Settings
 
     path = Path(args.file)
     if not path.is_file():
         print(f"heyrick check: no such file: {path}", file=sys.stderr)
         return 2
-    report = check_file(args.source, path)
+    # Cross-source findings compare the file with the last run's postcode directory and IMD.
+    warehouse = Path(args.warehouse) if args.warehouse else Settings.from_env().duckdb_path
+    reference, note = reference_from_warehouse(warehouse, dt.date.today())
+    report = check_file(args.source, path, reference, note)
     print(report.render())
+    if args.html:
+        Path(args.html).write_text(report.render_html(), encoding="utf-8")
+        print(f"HTML report written to {args.html}")
     return 0 if report.passed else 1
 
 
@@ -110,10 +120,18 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="materialise the whole pipeline (HEYRICK_MODE: sample or live)")
     check = sub.add_parser(
-        "check", help="check one file as the pipeline would (contract + quality suites)"
+        "check",
+        help="check one file as the pipeline would (contract, quality suites) and print its "
+        "section of the publisher's quality report",
     )
     check.add_argument("source", choices=sorted(BY_KEY), help="which source the file belongs to")
     check.add_argument("file", help="path of the file to check")
+    check.add_argument(
+        "--warehouse",
+        help="DuckDB warehouse whose postcode directory and IMD the file is checked against "
+        "(default: HEYRICK_DUCKDB_PATH)",
+    )
+    check.add_argument("--html", help="also write the report as a self-contained HTML page here")
     sub.add_parser("sample", help="generate the synthetic sample under data/sample")
     evaluate = sub.add_parser(
         "evaluate",

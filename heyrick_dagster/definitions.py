@@ -15,6 +15,7 @@ from heyrick_dagster.defs import (
     dbt,
     freshness,
     linkage,
+    reports,
     schedules,
     sources,
 )
@@ -30,6 +31,7 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
             *dbt.assets,
             *analysis.assets,
             *analysis_report.assets,
+            *reports.assets,
         ],
         asset_checks=[*freshness.asset_checks, *alerts.asset_checks],
         jobs=schedules.jobs,

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-LAYERS = ("sources", "staging", "linkage", "marts", "analysis")
+LAYERS = ("sources", "staging", "linkage", "marts", "analysis", "reports")
 
 everything = dg.define_asset_job(
     "heyrick_daily_refresh",

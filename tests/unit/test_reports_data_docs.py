@@ -1,0 +1,48 @@
+"""Great Expectations Data Docs built offline from a copy of the committed context."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+
+from heyrick_dagster.quality.gx_runner import DEFAULT_EXPECTATIONS_DIR
+from heyrick_dagster.reports.data_docs import SuiteRun, build
+
+
+def _digest(root) -> dict[str, str]:
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_data_docs_are_built_for_a_suite_without_touching_the_committed_context(tmp_path):
+    before = _digest(DEFAULT_EXPECTATIONS_DIR)
+    frame = pd.DataFrame(
+        {
+            "lsoa_name": ["Lewisham 001A", None],
+            "lad_name": ["Lewisham", "Lewisham"],
+            "population": [1500, 150],
+        }
+    )
+    out = tmp_path / "quality" / "data_docs"
+    (out / "stale.html").parent.mkdir(parents=True)
+    (out / "stale.html").write_text("from an earlier run")
+    docs = build([SuiteRun("imd__lsoa_deprivation_drift", frame)], out)
+    assert docs.built, docs.reason
+    assert docs.index == "data_docs/index.html" and (out / "index.html").is_file()
+    page = docs.validations["imd__lsoa_deprivation_drift"]
+    assert page.startswith("data_docs/validations/imd__lsoa_deprivation_drift/")
+    assert (out.parent / page).is_file()
+    # Every committed suite gets its page; the site holds this run only.
+    assert (out.parent / docs.expectations["fhrs__establishments"]).is_file()
+    assert not (out / "stale.html").exists()
+    assert _digest(DEFAULT_EXPECTATIONS_DIR) == before
+
+
+def test_a_context_that_cannot_be_built_gives_a_reason_not_an_exception(tmp_path):
+    docs = build([], tmp_path / "data_docs", expectations_dir=tmp_path / "no_such_context")
+    assert not docs.built
+    assert docs.reason.startswith("Great Expectations could not build them")
