@@ -108,7 +108,9 @@ def int_links__cascade(
     context: dg.AssetExecutionContext, settings: dg.ResourceParam[Settings]
 ) -> dg.MaterializeResult:
     models, manifest = model_store.load_models(settings.linkage_models_dir)
-    links = cascade.link_records(_frames(settings), models, cascade.read_thresholds())
+    links = cascade.link_records(
+        _frames(settings), models, cascade.read_thresholds(), emit=context.log.info
+    )
     rows = warehouse.replace_table(
         settings.duckdb_path, "intermediate", "int_links__cascade", links
     )

@@ -20,6 +20,8 @@ train on).
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -117,8 +119,10 @@ def train_models(
     pairs = training_pairs(left, right)
     if min(pairs.values()) >= MIN_TRAINING_PAIRS:
         base = splink_model.train(left, right, *base_type)
-        origins = {base_key: f"trained by EM ({pairs['same_name']:,} same-name pairs, "
-                   f"{pairs['same_address']:,} same-address pairs)"}
+        origins = {
+            base_key: f"trained by EM ({pairs['same_name']:,} same-name pairs, "
+            f"{pairs['same_address']:,} same-address pairs)"
+        }
     else:
         base = splink_model.adapt(read_reference_model(), left, right, *base_type)
         origins = {base_key: f"reference model adapted: too few pairs to train on {pairs}"}
@@ -184,25 +188,34 @@ def link_records(
     frames: dict[str, pl.DataFrame],
     models: dict[str, dict[str, Any]],
     thresholds: dict[tuple[str, str], Thresholds],
+    emit: Callable[[str], None] = lambda message: None,
 ) -> pl.DataFrame:
     """Every link of the cascade (LINKS_SCHEMA). `frames` are the staging frames by
     source (fhrs and companies_house required; the enforcement lists optional). A pair
-    found by an exact rule keeps that rule; Splink adds the pairs the exact rules miss."""
+    found by an exact rule keeps that rule; Splink adds the pairs the exact rules miss.
+    `emit` hears one line per tier and link type (progress: at national scale each
+    takes seconds to minutes)."""
+    started = time.perf_counter()
     features = features_by_source(frames)
+    emit(f"linkage: features of {sum(len(f) for f in features.values()):,} records built")
     parts = [exact_tier(frames)]
+    emit(f"linkage: exact tiers found {len(parts[0]):,} links")
     for left_source, right_source in LINK_TYPES:
         key = link_type_key(left_source, right_source)
         if key not in models:
             continue
-        parts.append(
-            score_link_type(
-                features[left_source],
-                features[right_source],
-                left_source,
-                right_source,
-                models[key],
-                thresholds[(left_source, right_source)],
-            )
+        scored = score_link_type(
+            features[left_source],
+            features[right_source],
+            left_source,
+            right_source,
+            models[key],
+            thresholds[(left_source, right_source)],
+        )
+        parts.append(scored)
+        emit(
+            f"linkage: {key} scored, {len(scored):,} pairs at or above 'possible' "
+            f"({time.perf_counter() - started:.0f} s so far)"
         )
     links = pl.concat(parts)
     # The exact tiers come first in `parts`, so `keep="first"` keeps their verdict.

@@ -395,3 +395,12 @@ def test_needs_name_evidence_asks_a_positive_name_weight_of_enforcement_entries_
         assert allowed == [True, False, False, False]
     premises_allowed = weights.select(cascade.needs_name_evidence("fhrs")).to_series()
     assert premises_allowed.to_list() == [True] * 4 or premises_allowed.to_list() == [True]
+
+
+def test_link_records_reports_progress_per_tier_and_link_type(frames, models, thresholds):
+    heard: list[str] = []
+    cascade.link_records(frames, models, thresholds, emit=heard.append)
+    assert heard[0].startswith("linkage: features of")
+    assert heard[1].startswith("linkage: exact tiers found")
+    scored = [line for line in heard if " scored, " in line]
+    assert [line.split()[1] for line in scored] == list(models)
