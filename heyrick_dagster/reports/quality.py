@@ -268,9 +268,9 @@ def publisher_blocks(report: PublisherReport) -> list[Block]:
             Callout(
                 "synthetic",
                 [
-                    f"every figure and record below describes data Heyrick generated in "
-                    f"{p.name}'s published format, not {p.name}'s real data. It shows what "
-                    "the report looks like; it says nothing about the publisher.",
+                    "every figure and record below describes data Heyrick generated in the "
+                    f"published format of {p.name}, not its real data. It shows what the "
+                    "report looks like; it says nothing about the publisher.",
                 ],
             )
         )
