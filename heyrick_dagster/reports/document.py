@@ -90,11 +90,6 @@ def spans(content: Inline) -> list[Span]:
     return list(content)
 
 
-def plain_text(content: Inline) -> str:
-    """The words of inline content, without markup (for titles and tests)."""
-    return "".join(s if isinstance(s, str) else s.text for s in spans(content))
-
-
 # --------------------------------------------------------------------------- Markdown
 
 

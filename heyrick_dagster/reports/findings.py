@@ -244,22 +244,6 @@ class Pattern(Rule):
 
 
 @dataclass(frozen=True, kw_only=True)
-class Vocabulary(Rule):
-    """Validity: a present value outside the published vocabulary."""
-
-    values: tuple[Any, ...]
-
-    def default_scope(self, noun: str) -> str:
-        return f"{noun} that give a {self.column}"
-
-    def population(self, frame, ref):
-        return frame.filter(pl.col(self.column).is_not_null())
-
-    def fails(self, ref):
-        return ~pl.col(self.column).is_in(list(self.values))
-
-
-@dataclass(frozen=True, kw_only=True)
 class OutOfRange(Rule):
     """Validity: a value below `low` or above `high` (literals, or expressions such as
     the record's own file date `pl.col("_vintage")`)."""

@@ -90,7 +90,6 @@ class WrittenReport:
 class QualityRun:
     reports: tuple[WrittenReport, ...]
     docs: data_docs.DataDocs
-    out_dir: Path
 
     def summary_markdown(self) -> str:
         return to_markdown([summary_table(self.reports)])
@@ -237,7 +236,7 @@ def write_quality_reports(
             },
         )
         written.append(WrittenReport(report, md_path, html_path, history_path))
-    return QualityRun(tuple(written), docs, out_dir)
+    return QualityRun(tuple(written), docs)
 
 
 def _suite_runs(tables: dict[str, LoadedTable]) -> list[data_docs.SuiteRun]:

@@ -22,7 +22,6 @@ from heyrick_dagster.reports.document import (
     Paragraph,
     Strong,
     Table,
-    plain_text,
     to_markdown,
 )
 from heyrick_dagster.reports.findings import Reference
@@ -143,4 +142,3 @@ def test_markdown_and_html_render_the_same_blocks():
     assert "| x\\|y | 1,234 |" in md and "|---|---:|" in md
     assert '<td class="num">1,234</td>' in page
     assert '<details id="d1"><summary>more</summary>' in page and "**more**\n\ninside" in md
-    assert plain_text(["a ", Strong("b"), Link("c", "#")]) == "a bc"
