@@ -15,6 +15,7 @@ rejected candidate, which write-audit-publish keeps in `audit.<table>`.
 import dagster as dg
 
 from heyrick_dagster.defs import dbt
+from heyrick_dagster.defs.metadata import ENGINEERING_OWNERS
 from heyrick_dagster.defs.sources import raw_key
 from heyrick_dagster.reports import catalogue, quality
 from heyrick_dagster.reports.document import to_markdown
@@ -33,6 +34,7 @@ STAGING_KEYS = sorted(
 
 
 @dg.asset(
+    owners=ENGINEERING_OWNERS,
     key=QUALITY_KEY,
     group_name=GROUP,
     kinds={"html"},
@@ -87,6 +89,7 @@ def quality_reports(
 
 
 @dg.asset(
+    owners=ENGINEERING_OWNERS,
     key=CATALOGUE_KEY,
     group_name=GROUP,
     kinds={"html"},

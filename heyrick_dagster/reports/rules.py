@@ -33,6 +33,7 @@ from heyrick_dagster.reports.findings import (
     PostcodeUnknown,
     Rule,
 )
+from heyrick_dagster.sources.registry import BY_KEY
 
 # The UK's extent, as the postcode suite's drift checks draw it.
 UK_LATITUDE = (49.8, 60.9)
@@ -84,7 +85,10 @@ _TERMINATED_WHY = (
 )
 
 
-def _file_age(days: int, cadence: str, newest_only: bool = False) -> FileAge:
+def _file_age(source: str, cadence: str, newest_only: bool = False) -> FileAge:
+    """The source's own staleness window (`SourceMetadata.stale_after_days`, which the
+    freshness checks also use), so the report and the Dagster UI never disagree."""
+    days = BY_KEY[source].metadata.stale_after_days
     return FileAge(
         name="file_is_old",
         title="File older than its refresh cadence",
@@ -230,7 +234,7 @@ FHRS = DatasetRules(
             fix="Nothing to correct in the data if the date is right; the authority's "
             "inspection programme decides when premises are revisited.",
         ),
-        _file_age(3, "daily"),
+        _file_age("fhrs", "daily"),
         PostcodeUnknown(
             name="postcode_unknown_to_directory",
             title="Postcode unknown to the ONS postcode directory",
@@ -348,7 +352,7 @@ COMPANIES_HOUSE = DatasetRules(
             why="The company number identifies one company; a repeat counts it twice.",
             fix="Publish each company once per snapshot.",
         ),
-        _file_age(40, "monthly"),
+        _file_age("companies_house", "monthly"),
         PostcodeUnknown(
             name="postcode_unknown_to_directory",
             title="Registered postcode unknown to the ONS postcode directory",
@@ -456,7 +460,9 @@ ILLEGAL_WORKING = DatasetRules(
             fix="List each penalty once; if there were two penalties, say so (two amounts "
             "or a count).",
         ),
-        _file_age(120, "quarterly, a few months after each quarter", newest_only=True),
+        _file_age(
+            "illegal_working", "quarterly, a few months after each quarter", newest_only=True
+        ),
         PostcodeUnknown(
             name="postcode_unknown_to_directory",
             title="Postcode unknown to the ONS postcode directory",
@@ -545,7 +551,7 @@ NMW_NAMING = DatasetRules(
             why="A repeated entry counts one employer's arrears twice in any total.",
             fix="Name each employer once per round, with its total arrears and workers.",
         ),
-        _file_age(240, "in irregular rounds, about two a year", newest_only=True),
+        _file_age("nmw_naming", "in irregular rounds, about two a year", newest_only=True),
         PostcodeUnknown(
             name="postcode_unknown_to_directory",
             title="Postcode unknown to the ONS postcode directory",
@@ -606,7 +612,7 @@ NRM = DatasetRules(
             why="A repeated cell is double-counted in any total.",
             fix="Publish each cell once.",
         ),
-        _file_age(105, "quarterly", newest_only=True),
+        _file_age("nrm", "quarterly", newest_only=True),
     ),
 )
 
@@ -665,7 +671,7 @@ IMD = DatasetRules(
             why="One area with two ranks makes every join ambiguous.",
             fix="Publish each LSOA once.",
         ),
-        _file_age(6 * 365, "every four to six years (2010, 2015, 2019)"),
+        _file_age("imd", "every four to six years (2010, 2015, 2019)"),
     ),
 )
 
@@ -723,7 +729,7 @@ POSTCODES = DatasetRules(
             why="A postcode that appears twice joins every record at it twice.",
             fix="Publish each postcode once.",
         ),
-        _file_age(105, "quarterly (February, May, August, November)"),
+        _file_age("postcodes", "quarterly (February, May, August, November)"),
         LsoaNotRanked(
             name="lsoa_not_in_imd",
             title="LSOA not ranked by the Index of Multiple Deprivation",
