@@ -72,6 +72,7 @@ if TYPE_CHECKING:
     from heyrick_dagster.settings import Settings
 
 log = logging.getLogger(__name__)
+PROGRESS_EVERY_ROWS = 500_000
 
 SOURCE = "companies_house"
 TABLE = "companies"
@@ -645,6 +646,10 @@ def _scan(
                 row=start,
             )
         scan.rows_read += 1
+        if scan.rows_read % PROGRESS_EVERY_ROWS == 0:
+            # A national snapshot is ~5.5M rows and a minute or more of parsing: say so.
+            kept = len(scan.pending) + sum(len(chunk) for chunk in scan.chunks)
+            log.info(f"{file}: {scan.rows_read:,} rows read, {kept:,} kept")
         if keep_all:
             keep = True
         elif sic_codes is not None and _has_sic(record, sic_at, sic_codes):

@@ -405,3 +405,15 @@ def test_staging_model_flags_the_same_food_codes_as_the_parser_keeps():
     listed = re.search(r"set food_sic_codes = \[(.*?)\]", sql, re.DOTALL)
     assert listed, "the model sets food_sic_codes"
     assert set(re.findall(r"'(\d{5})'", listed.group(1))) == ch.FOOD_SIC
+
+
+def test_a_long_parse_reports_progress_every_so_many_rows(monkeypatch, caplog):
+    monkeypatch.setattr(ch, "PROGRESS_EVERY_ROWS", 4)
+    with caplog.at_level("INFO", logger=ch.log.name):
+        ch.read_companies([GOOD])
+    progress = [r.getMessage() for r in caplog.records if "rows read" in r.getMessage()]
+    # 9 rows: progress after the 4th and the 8th, with what was kept so far.
+    assert progress == [
+        f"{GOOD}: 4 rows read, 3 kept",
+        f"{GOOD}: 8 rows read, 4 kept",
+    ]
