@@ -5,21 +5,44 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import socket
 import sys
 from pathlib import Path
 
 from heyrick_dagster.settings import SettingsError
 from heyrick_dagster.sources.registry import BY_KEY
 
+# sysexits' EX_TEMPFAIL: the run did not start because another holds the warehouse; try later.
+EXIT_LOCKED = 75
+# Tags of the runs this command makes, so that the next one can tell a run whose process died.
+LAUNCHER_TAG, PID_TAG, HOST_TAG = "heyrick/launched_by", "heyrick/pid", "heyrick/host"
+
 
 def _run(args: argparse.Namespace) -> int:
+    from heyrick_dagster import warehouse
+    from heyrick_dagster.settings import Settings
+
+    settings = Settings.from_env()
+    try:
+        # One run at a time per warehouse, decided before the slow start-up: a second
+        # `heyrick run` fails at once naming the lock (or DuckDB's holder) instead of
+        # interleaving its writes with the first run's or failing on a raw DuckDB error.
+        with warehouse.run_lock(settings.duckdb_path):
+            with warehouse.connect(settings.duckdb_path):
+                pass  # DuckDB itself may be held by another program (the UI, a notebook)
+            return _run_pipeline(settings)
+    except warehouse.WarehouseLocked as exc:
+        print(f"heyrick run: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
+
+
+def _run_pipeline(settings) -> int:
     import dagster as dg
 
     from heyrick_dagster.definitions import build_definitions
     from heyrick_dagster.run_summary import render, summarise
-    from heyrick_dagster.settings import Settings
 
-    settings = Settings.from_env()
     defs = build_definitions(settings)
     job = defs.resolve_implicit_global_asset_job_def()
     # A persistent instance when DAGSTER_HOME is set (make does), so that runs
@@ -29,14 +52,49 @@ def _run(args: argparse.Namespace) -> int:
     except dg.DagsterError:  # DAGSTER_HOME unset: a throwaway instance
         instance = dg.DagsterInstance.ephemeral()
     with instance:
+        _fail_runs_of_dead_processes(instance)
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
             run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+            tags={LAUNCHER_TAG: "cli", PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()},
         )
     summary = summarise(result, settings)
     print(render(summary, settings))
     return 0 if summary.success and not summary.blocking_failures else 1
+
+
+def _fail_runs_of_dead_processes(instance) -> None:
+    """Mark as failed the runs of this command whose process died without ending them
+    (kill -9, a power cut). Left STARTED they would look in progress for ever, and the
+    instance's run queue of one (dagster_home/dagster.yaml) would never start another."""
+    import dagster as dg
+
+    active = [dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
+    runs = instance.get_runs(
+        filters=dg.RunsFilter(
+            statuses=active,
+            tags={LAUNCHER_TAG: "cli", HOST_TAG: socket.gethostname()},
+        )
+    )
+    for run in runs:
+        pid = int(run.tags.get(PID_TAG, "0"))
+        if pid and not _alive(pid):
+            instance.report_run_failed(
+                run,
+                message=f"the `heyrick run` process (pid {pid}) ended before the run did "
+                "(killed?); marked failed by the next `heyrick run`",
+            )
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
 
 
 def _check(args: argparse.Namespace) -> int:

@@ -1,13 +1,23 @@
 """The embedded DuckDB store: atomic table replacement and reads.
 
 DuckDB allows one writing process, so every connection here is short-lived:
-opened for one write or read and closed, leaving the file free for dbt.
+opened for one write or read and closed, leaving the file free for dbt. A whole
+run holds `run_lock` so that a second run cannot interleave its writes with the
+first one's between those connections.
+
+Faults (tests/integration/test_faults.py): a write that fails (a full disk) is rolled
+back and raised as `WarehouseWriteError` naming the table; a file held by another
+process is `WarehouseLocked` naming the lock. Both subclass duckdb.IOException, so
+callers that already catch DuckDB's errors still do.
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
 import re
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -25,14 +35,77 @@ def _ident(name: str) -> str:
     return name
 
 
+class WarehouseLocked(duckdb.IOException):
+    """Another process holds the warehouse (or the run lock); the message names the lock."""
+
+
+class WarehouseWriteError(duckdb.IOException):
+    """A table could not be written (typically: no space left on the device). The
+    transaction was rolled back, so the previous table still serves."""
+
+
 @contextmanager
 def connect(path: Path, read_only: bool = False):
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), read_only=read_only and path.exists())
+    try:
+        con = duckdb.connect(str(path), read_only=read_only and path.exists())
+    except duckdb.IOException as exc:
+        # DuckDB says 'Could not set lock on file ...: Conflicting lock is held in <program>
+        # (PID n)'; say what that means for Heyrick instead of leaving a bare IO Error.
+        if "lock" not in str(exc).lower():
+            raise
+        raise WarehouseLocked(
+            f"the warehouse {path} is locked by another process ({exc}). DuckDB allows one "
+            "writer: wait for the other Heyrick run to finish, or close the program that "
+            "holds the file, then run again"
+        ) from exc
     try:
         yield con
     finally:
         con.close()
+
+
+@contextmanager
+def run_lock(path: Path):
+    """Hold `<warehouse>.run.lock` for a whole run: a second run started meanwhile gets
+    `WarehouseLocked` at once, naming the lock and the run that holds it. The lock is an
+    flock, so the kernel drops it when its process dies, even by kill -9: it can never
+    be left stale. The file itself stays (deleting it would race the next locker)."""
+    lock_path = path.with_name(path.name + ".run.lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    handle = lock_path.open("a+")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise WarehouseLocked(
+                f"another Heyrick run ({holder}) is writing the warehouse {path}: the lock "
+                f"{lock_path} is held. Wait for that run to finish, then run again"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        started = datetime.now(UTC).isoformat(timespec="seconds")
+        handle.write(f"pid {os.getpid()} on {os.uname().nodename}, started {started}")
+        handle.flush()
+        yield lock_path
+    finally:
+        handle.close()  # releases the flock
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    # After an IO error DuckDB may already have aborted the transaction; the error worth
+    # reporting is the first one, and closing the connection discards the rest anyway.
+    with suppress(duckdb.Error):
+        con.execute("ROLLBACK")
+
+
+def _write_error(path: Path, qualified: str, exc: duckdb.Error) -> WarehouseWriteError:
+    return WarehouseWriteError(
+        f"could not write {qualified} to the warehouse {path}: {exc}. The write was rolled "
+        f"back: the previous {qualified} (if any) still serves"
+    )
 
 
 def replace_table(path: Path, schema: str, table: str, frame: pl.DataFrame) -> int:
@@ -40,15 +113,18 @@ def replace_table(path: Path, schema: str, table: str, frame: pl.DataFrame) -> i
     table or the new one, never a half-written one."""
     qualified = f"{_ident(schema)}.{_ident(table)}"
     with connect(path) as con:
-        con.execute(f"CREATE SCHEMA IF NOT EXISTS {_ident(schema)}")
-        con.register("incoming", frame.to_arrow())
-        con.execute("BEGIN TRANSACTION")
         try:
-            con.execute(f"CREATE OR REPLACE TABLE {qualified} AS SELECT * FROM incoming")
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS {_ident(schema)}")
+            con.register("incoming", frame.to_arrow())
+            con.execute("BEGIN TRANSACTION")
+            try:
+                con.execute(f"CREATE OR REPLACE TABLE {qualified} AS SELECT * FROM incoming")
+                con.execute("COMMIT")
+            except Exception:
+                _rollback(con)
+                raise
+        except duckdb.IOException as exc:
+            raise _write_error(path, qualified, exc) from exc
         return con.execute(f"SELECT count(*) FROM {qualified}").fetchone()[0]
 
 
@@ -58,15 +134,18 @@ def publish_table(path: Path, from_schema: str, to_schema: str, table: str) -> i
     source = f"{_ident(from_schema)}.{_ident(table)}"
     target = f"{_ident(to_schema)}.{_ident(table)}"
     with connect(path) as con:
-        con.execute(f"CREATE SCHEMA IF NOT EXISTS {_ident(to_schema)}")
-        con.execute("BEGIN TRANSACTION")
         try:
-            con.execute(f"CREATE OR REPLACE TABLE {target} AS SELECT * FROM {source}")
-            con.execute(f"DROP TABLE {source}")
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS {_ident(to_schema)}")
+            con.execute("BEGIN TRANSACTION")
+            try:
+                con.execute(f"CREATE OR REPLACE TABLE {target} AS SELECT * FROM {source}")
+                con.execute(f"DROP TABLE {source}")
+                con.execute("COMMIT")
+            except Exception:
+                _rollback(con)
+                raise
+        except duckdb.IOException as exc:
+            raise _write_error(path, target, exc) from exc
         return con.execute(f"SELECT count(*) FROM {target}").fetchone()[0]
 
 

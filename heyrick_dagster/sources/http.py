@@ -4,8 +4,9 @@ A download is written to `<dest>.part` and renamed only once every byte the
 server announced has arrived, so a dropped connection never leaves a file that
 looks complete. Retried: the statuses in RETRYABLE_STATUS (429 after its
 Retry-After), timeouts, refused or reset connections and bodies shorter than
-their Content-Length; other 4xx/5xx are final. `download_all` fetches a
-connector's files into a raw-store folder and records each one.
+their Content-Length; other 4xx/5xx are final, and so is a local disk that cannot
+take the file (a SourceError naming it). `download_all` fetches a connector's files
+into a raw-store folder and records each one.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pathlib import Path
 import requests
 
 from heyrick_dagster.sources import raw_store
-from heyrick_dagster.sources.errors import FetchError
+from heyrick_dagster.sources.errors import FetchError, SourceError
 
 log = logging.getLogger(__name__)
 
@@ -242,6 +243,19 @@ def _stream_to(s, source: str, url, dest: Path, headers, policy: RetryPolicy, re
             with part.open("wb") as fh:
                 _read_all(resp, url, fh, report)
         part.replace(dest)
+    except OSError as exc:
+        # requests' errors are OSErrors too: those are the network's, retried by the caller.
+        # Any other is the local disk's (full, read-only): not worth a retry, and it must
+        # name the file, not look like a failed download.
+        if isinstance(exc, requests.RequestException):
+            raise
+        raise SourceError(
+            source,
+            dest,
+            f"could not write the download of {url}: {exc.strerror or exc}",
+            hint=f"free space on the disk holding {dest.parent} and run again; the previous "
+            f"{dest.name} and its manifest entry are as they were, and no table was changed",
+        ) from exc
     finally:
         part.unlink(missing_ok=True)
 
