@@ -40,10 +40,20 @@ def ensure_manifest(project: DbtProject = dbt_project) -> Path:
         and "dbt_packages" not in p.parts
     ]
     newest = max((p.stat().st_mtime for p in sources), default=0)
-    if not manifest.exists() or manifest.stat().st_mtime < newest:
+    if not manifest.exists() or manifest.stat().st_mtime < newest or not _loads(manifest):
         # dagster-dbt's own preparer looks for `dbt` on PATH only; use the venv's.
         dbt_resource().cli(["parse", "--quiet"], target_path=project.target_path).wait()
     return manifest
+
+
+def _loads(manifest: Path) -> bool:
+    """dbt writes manifest.json in place, not atomically: a run killed during `dbt parse`
+    leaves a truncated file that is newer than every model. Parse again then."""
+    try:
+        json.loads(manifest.read_bytes())
+    except ValueError:
+        return False
+    return True
 
 
 def dbt_resource() -> DbtCliResource:

@@ -64,7 +64,11 @@ def ensure_sample(settings: Settings) -> dict:
         settings.sample_dir, seed=settings.sample_seed, scale=settings.sample_scale
     )
     summary = json.loads(json.dumps(summary, default=str)) | {"generator_version": version}
-    summary_path.write_text(json.dumps(summary, indent=2, sort_keys=True))
+    # Written aside then renamed: a run killed here must not leave a half-written summary
+    # that every later run fails to read.
+    partial = summary_path.with_name(summary_path.name + ".tmp")
+    partial.write_text(json.dumps(summary, indent=2, sort_keys=True))
+    partial.replace(summary_path)
     return summary
 
 
