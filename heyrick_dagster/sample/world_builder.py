@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from heyrick_dagster.sample.sectors import rules_agree_on
 from heyrick_dagster.sample.universe import AuthorityWorld
 from heyrick_dagster.sample.world import SCHEMAS, World, validate_world
 from heyrick_dagster.sample.world_businesses import (
@@ -112,7 +113,10 @@ def _build_world(seed: int, scale: str) -> World:
 
     ledger = _ledger(places, drafts, units_of, extract, seed)
     tables = _business_tables(places, lsoas, units, worlds, drafts, ledger, extract, seed)
-    del worlds, drafts  # the Python objects of every business and premises (~1 GB national)
+    # The Python objects of every business and premises (~1 GB national). The sector-rule
+    # cache goes too: its entries, spread over the heap, would keep most of it allocated.
+    del worlds, drafts
+    rules_agree_on.cache_clear()
 
     tables |= {
         "authorities": authorities_frame(places),
