@@ -23,6 +23,7 @@ drawn per chunk from the chunk's own generator, so the same seed gives the same 
 
 from __future__ import annotations
 
+import calendar
 import zipfile
 from collections.abc import Iterator
 from datetime import date
@@ -177,7 +178,7 @@ def _authority_places(world: World) -> pl.DataFrame:
 
 
 def _pick(options: tuple[str, ...], index: np.ndarray) -> pl.Series:
-    return pl.Series(np.array(options, dtype=object)[index], dtype=pl.String)
+    return pl.Series(options, dtype=pl.String).gather(index)
 
 
 def _rows(c: pl.DataFrame, extract: date, rng: np.random.Generator) -> pl.DataFrame:
@@ -354,13 +355,25 @@ def _latest_filed_ard(inc: pl.Expr, extract: date) -> pl.Expr:
     (the first one falls at least 6 months after incorporation, as the law requires).
 
     Reference dates grow with the year, so the newest one due by the extract is
-    the only candidate: when it falls too soon after incorporation, every older one does.
+    the only candidate: when it falls too soon after incorporation, every older one
+    does. It depends on the incorporation month alone, so it is looked up.
     """
-    latest = pl.lit(None, dtype=pl.Date)
-    for year in range(extract.year - 2, extract.year + 1):  # the newest due one is among these
-        ard = pl.date(year, inc.dt.month(), 1).dt.month_end()
-        latest = pl.when(_add_months(ard, 9) <= pl.lit(extract)).then(ard).otherwise(latest)
+    newest = {}
+    for month in range(1, 13):
+        for year in range(extract.year, extract.year - 3, -1):  # it is among these
+            ard = date(year, month, calendar.monthrange(year, month)[1])
+            if _months_later(ard, 9) <= extract:
+                newest[month] = ard
+                break
+    latest = inc.dt.month().replace_strict(newest, return_dtype=pl.Date)
     return pl.when(_add_months(inc, 6) < latest).then(latest)
+
+
+def _months_later(day: date, months: int) -> date:
+    """As _add_months, for one date: the same day, or the month's last when it is shorter."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _filing() -> dict[str, pl.Expr]:
