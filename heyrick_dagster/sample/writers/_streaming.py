@@ -10,6 +10,7 @@ writer: `generate.writer_modules` skips it.)
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import queue
 import threading
@@ -18,12 +19,21 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
+import polars as pl
 
 # Fastest deflate: at level 6 compressing the national files took ~35 s of the run;
 # level 1 is ~3x faster for files ~40% larger, and the parsers stream them either way.
 COMPRESS_LEVEL = 1
 # Chunks rendered ahead of the one being deflated: bounds memory to a few chunks.
 CHUNKS_AHEAD = 2
+
+
+def csv_bytes(frame: pl.DataFrame, **options) -> bytes:
+    """`frame.write_csv(**options)` without a header, as bytes: written into a buffer
+    rather than returned as text and encoded (~25% faster)."""
+    buffer = io.BytesIO()
+    frame.write_csv(buffer, include_header=False, **options)
+    return buffer.getvalue()
 
 
 def noise_rng(seed: int, source: str, label: str) -> np.random.Generator:

@@ -34,7 +34,7 @@ import polars as pl
 
 from heyrick_dagster.sample.sic import SIC_TEXT
 from heyrick_dagster.sample.world import World
-from heyrick_dagster.sample.writers._streaming import noise_rng, write_zip
+from heyrick_dagster.sample.writers._streaming import csv_bytes, noise_rng, write_zip
 from heyrick_dagster.sources.companies_house import FIELDS, PUBLISHED_HEADER
 
 SOURCE = "companies_house"
@@ -108,7 +108,7 @@ def csv_chunks(world: World) -> Iterator[bytes]:
     """The CSV member's bytes: the header line, then one block per chunk of rows."""
     yield (PUBLISHED_HEADER + "\n").encode("utf-8")  # the real header line is not quoted
     for chunk in row_chunks(world):
-        yield chunk.write_csv(include_header=False, quote_style="always").encode("utf-8")
+        yield csv_bytes(chunk, quote_style="always")
 
 
 def row_chunks(world: World) -> Iterator[pl.DataFrame]:
@@ -178,10 +178,12 @@ def _authority_places(world: World) -> pl.DataFrame:
 
 
 def _pick(options: tuple[str, ...], index: np.ndarray) -> pl.Series:
+    """options[index] for each index."""
     return pl.Series(options, dtype=pl.String).gather(index)
 
 
 def _rows(c: pl.DataFrame, extract: date, rng: np.random.Generator) -> pl.DataFrame:
+    """The published fields of a chunk of companies, with this chunk's noise."""
     n = c.height
     draws = {name: rng.random(n) for name in (
         "foreign", "care_of", "county", "country", "postcode", "sic", "behind", "previous",

@@ -32,7 +32,7 @@ import numpy as np
 import polars as pl
 
 from heyrick_dagster.sample.world import SCHEMAS, World
-from heyrick_dagster.sample.writers._streaming import noise_rng, write_zip
+from heyrick_dagster.sample.writers._streaming import csv_bytes, noise_rng, write_zip
 
 HEADER = (
     "pcd7,pcd8,pcds,dointr,doterm,oscty,ced,oslaua,osward,parish,usertype,oseast1m,osnrth1m,"
@@ -102,8 +102,7 @@ def csv_chunks(world: World) -> Iterator[bytes]:
         rgn={gss: _REGIONS[name] for gss, name in region.items() if name in _REGIONS})
     for start in range(0, units.height, CHUNK_ROWS):
         rows = _rows(units.slice(start, CHUNK_ROWS), lookups)
-        yield rows.write_csv(include_header=False, quote_style="never",
-                             float_precision=6).encode("utf-8")
+        yield csv_bytes(rows, quote_style="never", float_precision=6)
 
 
 def directory_units(world: World) -> pl.DataFrame:
