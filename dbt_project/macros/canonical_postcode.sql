@@ -5,15 +5,15 @@
     give null: they cannot be joined to the postcode directory. -#}
 {% macro canonical_postcode(column) -%}
     case
-        when regexp_full_match(
-            upper(regexp_replace(coalesce({{ column }}, ''), '[^A-Za-z0-9]', '', 'g')),
-            '[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}'
-        )
+        when {{ full_match(
+            "upper(" ~ replace_all("coalesce(" ~ column ~ ", '')", "'[^A-Za-z0-9]'", "''") ~ ")",
+            "'[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}'"
+        ) }}
         then
-            left(upper(regexp_replace({{ column }}, '[^A-Za-z0-9]', '', 'g')),
-                 length(regexp_replace({{ column }}, '[^A-Za-z0-9]', '', 'g')) - 3)
+            left(upper({{ replace_all(column, "'[^A-Za-z0-9]'", "''") }}),
+                 length({{ replace_all(column, "'[^A-Za-z0-9]'", "''") }}) - 3)
             || ' '
-            || right(upper(regexp_replace({{ column }}, '[^A-Za-z0-9]', '', 'g')), 3)
+            || right(upper({{ replace_all(column, "'[^A-Za-z0-9]'", "''") }}), 3)
     end
 {%- endmacro %}
 

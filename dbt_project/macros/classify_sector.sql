@@ -20,16 +20,16 @@
 {% macro classify_sector(business_type, business_name) -%}
     case
         when {{ business_type }} = 'Takeaway/sandwich shop'
-            then case when regexp_matches(lower(coalesce({{ business_name }}, '')), {{ _sector_words('cafe') }})
+            then case when {{ matches("lower(coalesce(" ~ business_name ~ ", ''))", _sector_words('cafe')) }}
                       then 'restaurant_cafe' else 'hot_food_takeaway' end
         when {{ business_type }} = 'Restaurant/Cafe/Canteen'
-            then case when regexp_matches(lower(coalesce({{ business_name }}, '')), {{ _sector_words('takeaway') }})
+            then case when {{ matches("lower(coalesce(" ~ business_name ~ ", ''))", _sector_words('takeaway')) }}
                       then 'hot_food_takeaway' else 'restaurant_cafe' end
         when {{ business_type }} = 'Retailers - other'
-            then case when regexp_matches(lower(coalesce({{ business_name }}, '')), {{ _sector_words('convenience') }})
+            then case when {{ matches("lower(coalesce(" ~ business_name ~ ", ''))", _sector_words('convenience')) }}
                       then 'convenience_store' else 'other' end
         when {{ business_type }} = 'Retailers - supermarkets/hypermarkets'
-            then case when regexp_matches(lower(coalesce({{ business_name }}, '')), {{ _sector_words('small_supermarket') }})
+            then case when {{ matches("lower(coalesce(" ~ business_name ~ ", ''))", _sector_words('small_supermarket')) }}
                       then 'convenience_store' else 'other' end
         else 'other'
     end

@@ -23,7 +23,7 @@
 {% macro legal_form_of(name_normalised) -%}
     case
     {%- for code, words in _legal_form_words().items() %}
-        when regexp_matches({{ name_normalised }}, '(^|\s)({{ words | join("|") }})( the)?$') then '{{ code }}'
+        when {{ matches(name_normalised, "'(^|\\s)(" ~ words | join("|") ~ ")( the)?$'") }} then '{{ code }}'
     {%- endfor %}
     end
 {%- endmacro %}

@@ -3,10 +3,7 @@
     collapsed. Legal forms and trading-as parts are split off later, in
     linkage, where the other sources' names need the same care. -#}
 {% macro normalise_name(column) -%}
-    nullif(trim(regexp_replace(
-        regexp_replace(
-            regexp_replace(replace(lower({{ column }}), '&', ' and '), '[''’`]', '', 'g'),
-            '[^a-z0-9 ]', ' ', 'g'),
-        '\s+', ' ', 'g'
-    )), '')
+    {%- set no_apostrophes = replace_all("replace(lower(" ~ column ~ "), '&', ' and ')", "'[''’`]'", "''") -%}
+    {%- set spaced = replace_all(no_apostrophes, "'[^a-z0-9 ]'", "' '") -%}
+    nullif(trim({{ replace_all(spaced, "'\\s+'", "' '") }}), '')
 {%- endmacro %}

@@ -11,7 +11,7 @@
 
 {% macro name_before_trading_as(column) -%}
     case
-        when regexp_matches({{ column }}, {{ _trading_as_pattern() }})
+        when {{ matches(column, _trading_as_pattern()) }}
             then nullif(trim(regexp_extract({{ column }}, {{ _trading_as_pattern() }}, 1)), '')
         else {{ column }}
     end

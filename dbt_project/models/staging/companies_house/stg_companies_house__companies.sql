@@ -21,21 +21,18 @@ split as (
 
     select
         *,
-        upper(regexp_replace(coalesce(company_number, ''), '\s', '', 'g')) as number_compact,
+        upper({{ replace_all("coalesce(company_number, '')", "'\\s'", "''") }}) as number_compact,
         {{ name_before_trading_as('company_name') }} as registered_part,
         {{ name_after_trading_as('company_name') }} as trading_part,
         {{ canonical_postcode('reg_address_postcode') }} as postcode_canonical,
         -- "56103 - Take-away food shops..." -> '56103'; "None Supplied" and the few
         -- 4-digit SIC 2003 codes still on old companies give nothing.
-        list_filter(
-            [
-                regexp_extract(sic_code_sic_text_1, '^([0-9]{5})( - |$)', 1),
-                regexp_extract(sic_code_sic_text_2, '^([0-9]{5})( - |$)', 1),
-                regexp_extract(sic_code_sic_text_3, '^([0-9]{5})( - |$)', 1),
-                regexp_extract(sic_code_sic_text_4, '^([0-9]{5})( - |$)', 1)
-            ],
-            lambda code: code is not null and code <> ''
-        ) as sic_code_list
+        {{ list_of_present([
+            "regexp_extract(sic_code_sic_text_1, '^([0-9]{5})( - |$)', 1)",
+            "regexp_extract(sic_code_sic_text_2, '^([0-9]{5})( - |$)', 1)",
+            "regexp_extract(sic_code_sic_text_3, '^([0-9]{5})( - |$)', 1)",
+            "regexp_extract(sic_code_sic_text_4, '^([0-9]{5})( - |$)', 1)",
+        ], drop_empty=true) }} as sic_code_list
 
     from source
 
@@ -59,8 +56,8 @@ standardised as (
         -- Numbers are 8 characters: digits zero-padded, or a 2-letter prefix (SC, NI,
         -- OC...) and 6 digits; a spreadsheet round trip drops the zeros.
         case
-            when regexp_full_match(number_compact, '[0-9]{1,8}') then lpad(number_compact, 8, '0')
-            when regexp_full_match(number_compact, '[A-Z]{2}[0-9]{1,6}')
+            when {{ full_match('number_compact', "'[0-9]{1,8}'") }} then lpad(number_compact, 8, '0')
+            when {{ full_match('number_compact', "'[A-Z]{2}[0-9]{1,6}'") }}
                 then left(number_compact, 2) || lpad(substr(number_compact, 3), 6, '0')
             else nullif(number_compact, '')
         end as company_number,
@@ -76,16 +73,13 @@ standardised as (
         {{ strip_legal_form('registered_part_normalised') }} as company_name_normalised,
         trading_part as trading_name,
         {{ strip_legal_form('trading_part_normalised') }} as trading_name_normalised,
-        list_filter(
-            [
-                previous_name_1_company_name, previous_name_2_company_name,
-                previous_name_3_company_name, previous_name_4_company_name,
-                previous_name_5_company_name, previous_name_6_company_name,
-                previous_name_7_company_name, previous_name_8_company_name,
-                previous_name_9_company_name, previous_name_10_company_name
-            ],
-            lambda name: name is not null
-        ) as previous_company_names,
+        {{ list_of_present([
+            'previous_name_1_company_name', 'previous_name_2_company_name',
+            'previous_name_3_company_name', 'previous_name_4_company_name',
+            'previous_name_5_company_name', 'previous_name_6_company_name',
+            'previous_name_7_company_name', 'previous_name_8_company_name',
+            'previous_name_9_company_name', 'previous_name_10_company_name',
+        ]) }} as previous_company_names,
         previous_name_1_condate as last_name_change_date,
 
         company_category,
@@ -100,8 +94,8 @@ standardised as (
         dissolution_date,
 
         sic_code_list as sic_codes,
-        sic_code_list[1] as primary_sic_code,
-        len(list_intersect(sic_code_list, {{ food_sic_codes }})) > 0 as is_food_sector,
+        {{ list_first('sic_code_list') }} as primary_sic_code,
+        {{ list_has_any('sic_code_list', food_sic_codes) }} as is_food_sector,
 
         reg_address_care_of as care_of,
         reg_address_po_box as po_box,

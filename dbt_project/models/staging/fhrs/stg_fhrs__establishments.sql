@@ -13,7 +13,7 @@ keyed as (
         *,
         -- RatingKey has one vocabulary across English and Welsh files
         -- (fhrs_4_en-GB and fhrs_4_cy-GB are the same rating); RatingValue does not.
-        lower(regexp_replace(rating_key, '_(en|cy)-gb$', '', 'i')) as rating_key_normalised,
+        lower(regexp_replace(rating_key, '(?i)_(en|cy)-gb$', '')) as rating_key_normalised,
         {{ canonical_postcode('postcode') }} as postcode_canonical
 
     from source
@@ -24,7 +24,7 @@ standardised as (
 
     select
         fhrsid,
-        cast(fhrsid as varchar) as record_id,
+        cast(fhrsid as {{ dbt.type_string() }}) as record_id,
         local_authority_business_id,
         business_name,
         {{ normalise_name('business_name') }} as business_name_normalised,
@@ -47,11 +47,11 @@ standardised as (
         rating_key_normalised as rating_key,
         rating_value as rating_value_as_published,
         case
-            when regexp_full_match(rating_key_normalised, 'fhrs_[0-5]')
+            when {{ full_match('rating_key_normalised', "'fhrs_[0-5]'") }}
                 then cast(right(rating_key_normalised, 1) as integer)
         end as rating_numeric,
         case
-            when regexp_full_match(rating_key_normalised, 'fhrs_[0-5]') then 'rated'
+            when {{ full_match('rating_key_normalised', "'fhrs_[0-5]'") }} then 'rated'
             when rating_key_normalised = 'fhrs_awaitinginspection' then 'awaiting_inspection'
             when rating_key_normalised = 'fhrs_awaitingpublication' then 'awaiting_publication'
             when rating_key_normalised = 'fhrs_exempt' then 'exempt'

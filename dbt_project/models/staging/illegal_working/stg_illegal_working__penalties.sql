@@ -49,13 +49,7 @@ area_standardised as (
             when lower(area_as_published) = 'yorkkshire' then 'Yorkshire'
             when lower(area_as_published) = 'cambs' then 'Cambridgeshire'
             when area_as_published in (lower(area_as_published), upper(area_as_published))
-                then list_aggr(
-                    list_transform(
-                        string_split(lower(area_as_published), ' '),
-                        lambda word: upper(left(word, 1)) || substr(word, 2)
-                    ),
-                    'string_agg', ' '
-                )
+                then {{ capitalise_words('area_as_published') }}
             else area_as_published
         end as county_or_region
 

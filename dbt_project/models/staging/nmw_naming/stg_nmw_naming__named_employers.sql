@@ -60,13 +60,14 @@ standardised as (
         case
             when postcode_canonical is not null then {{ postcode_district('postcode_canonical') }}
             -- Since 2020 the lists publish the district only ("AL7").
-            when regexp_full_match(postcode_trimmed, '[A-Z]{1,2}[0-9][A-Z0-9]?') then postcode_trimmed
+            when {{ full_match('postcode_trimmed', "'[A-Z]{1,2}[0-9][A-Z0-9]?'") }} then postcode_trimmed
         end as postcode_district,
 
         -- Money stays decimal(12, 2) from the parser on: pounds and pence, exactly.
         arrears_gbp,
         workers,
-        cast(round(arrears_gbp / nullif(workers, 0), 2) as decimal(12, 2)) as arrears_per_worker_gbp,
+        cast({{ divide_and_round('arrears_gbp', 'nullif(workers, 0)', 2) }} as decimal(12, 2))
+            as arrears_per_worker_gbp,
 
         _vintage as data_vintage,
         _source_file as source_file,
