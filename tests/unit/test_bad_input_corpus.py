@@ -16,6 +16,7 @@ import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 import duckdb
 import jinja2
@@ -550,8 +551,18 @@ BROKEN = [
 @pytest.fixture(scope="module")
 def canonical_postcode() -> str:
     """The dbt macro staging applies to every published postcode, rendered to SQL."""
-    macro = (REPO_ROOT / "dbt_project" / "macros" / "canonical_postcode.sql").read_text()
-    return str(jinja2.Environment().from_string(macro).module.canonical_postcode("postcode"))
+    macros = REPO_ROOT / "dbt_project" / "macros"
+    env = jinja2.Environment()
+    # The macro calls the portable macros (portable_sql.sql), which dbt dispatches
+    # by adapter; outside dbt, resolve each to its DuckDB variant as dbt would.
+    env.globals["return"] = lambda value: value
+    env.globals["adapter"] = SimpleNamespace(
+        dispatch=lambda name: getattr(portable, f"duckdb__{name}")
+    )
+    portable = env.from_string((macros / "portable_sql.sql").read_text()).module
+    env.globals.update({name: getattr(portable, name) for name in ("full_match", "replace_all")})
+    module = env.from_string((macros / "canonical_postcode.sql").read_text()).module
+    return str(module.canonical_postcode("postcode"))
 
 
 @pytest.mark.parametrize(("source", "file", "column", "published"), BROKEN)
