@@ -24,6 +24,11 @@ from heyrick_dagster.sample.world_random import np_rng, py_rng
 INTENSITY_RANGE = (0.4, 2.5)
 # IoD2019: 32,844 English LSOAs; scores roughly log-normal around a median of 17.5.
 ENGLISH_LSOAS_2019 = 32_844
+# The 2011 small areas the national world has, as the real geography does: England's and
+# Wales's LSOAs, Scotland's data zones (S01006506 to S01013481). The IMD ranks exactly
+# England's, so a national world with more English LSOAs would publish impossible ranks.
+NATIONAL_SMALL_AREAS = {"England": ENGLISH_LSOAS_2019, "Wales": 1_909, "Scotland": 6_976}
+MIN_NATIONAL_LSOAS = 20
 _REFERENCE_LOG_MEDIAN = math.log(17.5)
 _REFERENCE_LOG_SD = 0.7
 # Residents per LSOA (England, Wales) and per data zone (Scotland).
@@ -223,14 +228,42 @@ def plan_places(seed: int, scale: str) -> list[Place]:
             lat_lo, lat_hi, lon_lo, lon_hi = _COUNTRY_BOXES[facts.country]
             template = _moved_template(base, districts.take(facts.country, len(base.districts)),
                                        rng.uniform(lat_lo, lat_hi), rng.uniform(lon_lo, lon_hi))
-        mean_population = MEAN_LSOA_POPULATION[facts.country]
-        if scale == "small":
-            n_lsoas = min(max(round(facts.population / 2200), SMALL_LSOA_RANGE[0]),
-                          SMALL_LSOA_RANGE[1])
-        else:
-            n_lsoas = max(20, round(facts.population / mean_population))
+        n_lsoas = min(max(round(facts.population / 2200), SMALL_LSOA_RANGE[0]),
+                      SMALL_LSOA_RANGE[1])
         places.append(Place(authority, n_premises, facts, intensity, n_lsoas, template))
-    return places
+    if scale == "small":
+        return places
+    return _with_national_lsoa_counts(places)
+
+
+def _with_national_lsoa_counts(places: list[Place]) -> list[Place]:
+    """Each country's real number of small areas, shared out by population (largest remainder)."""
+    counts: dict[int, int] = {}
+    for country, total in NATIONAL_SMALL_AREAS.items():
+        members = [i for i, p in enumerate(places) if p.facts.country == country]
+        counts |= dict(zip(members, _apportion([places[i].facts.population for i in members],
+                                               total, MIN_NATIONAL_LSOAS), strict=True))
+    return [replace(p, n_lsoas=counts[i]) for i, p in enumerate(places)]
+
+
+def _apportion(weights: list[int], total: int, minimum: int) -> list[int]:
+    """Whole shares of `total` proportional to `weights`, each at least `minimum`, summing to
+    `total` exactly: floors first, then one more each for the largest remainders."""
+    if minimum * len(weights) > total:
+        raise ValueError(f"{len(weights)} areas of at least {minimum} exceed {total}")
+    quotas = [w * total / sum(weights) for w in weights]
+    shares = [max(minimum, math.floor(q)) for q in quotas]
+    by_remainder = sorted(range(len(weights)), key=lambda i: (shares[i] - quotas[i], i))
+    surplus = total - sum(shares)
+    for i in by_remainder[:max(surplus, 0)]:
+        shares[i] += 1
+    # Floors raised to the minimum can overshoot: take back from the most over-quota shares.
+    while surplus < 0:
+        i = max((i for i in range(len(shares)) if shares[i] > minimum),
+                key=lambda i: shares[i] - quotas[i])
+        shares[i] -= 1
+        surplus += 1
+    return shares
 
 
 def authorities_frame(places: list[Place]) -> pl.DataFrame:
@@ -300,12 +333,14 @@ def _imd_ranks(score: np.ndarray) -> tuple[np.ndarray, int]:
     """Ranks (1 = most deprived), unique, and the number of LSOAs they rank among.
 
     A small world ranks its LSOAs against the national reference distribution,
-    so ranks and deciles look like England's; a world with at least as many
-    LSOAs as England ranks them among themselves.
+    so ranks and deciles look like England's; the national world, with England's
+    32,844 LSOAs, ranks them among themselves. More than England has cannot be ranked.
     """
     n = len(score)
+    if n > ENGLISH_LSOAS_2019:
+        raise ValueError(f"{n:,} English LSOAs: the IMD 2019 ranks {ENGLISH_LSOAS_2019:,}")
     order = np.argsort(-score, kind="stable")
-    if n >= ENGLISH_LSOAS_2019:
+    if n == ENGLISH_LSOAS_2019:
         ranks = np.empty(n, dtype=np.int64)
         ranks[order] = np.arange(1, n + 1)
         return ranks, n

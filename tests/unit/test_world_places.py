@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 
 import numpy as np
@@ -11,7 +10,12 @@ import polars as pl
 import pytest
 
 from heyrick_dagster.sample.world_builder import build_world
-from heyrick_dagster.sample.world_places import ENGLISH_LSOAS_2019, plan_places
+from heyrick_dagster.sample.world_places import (
+    ENGLISH_LSOAS_2019,
+    NATIONAL_SMALL_AREAS,
+    build_lsoas,
+    plan_places,
+)
 
 SEED = 20261127
 EXPECTED_AUTHORITIES = {
@@ -145,8 +149,22 @@ def test_the_national_plan_has_363_authorities_with_their_own_codes_and_postcode
     districts = [d.outward for p in places for d in p.template.districts]
     assert len(districts) == len(set(districts))
     assert sum(p.n_premises for p in places) == 613_000
-    english_lsoas = sum(p.n_lsoas for p in places if p.facts.country == "England")
-    assert math.isclose(english_lsoas, ENGLISH_LSOAS_2019, rel_tol=0.15)
     assert all(0.4 <= p.enforcement_intensity <= 2.5 for p in places)
     countries = {p.facts.country for p in places}
     assert countries == {"England", "Wales", "Scotland"}
+
+
+def test_the_national_world_has_the_real_number_of_small_areas_in_each_country():
+    places = plan_places(SEED, "national")
+    for country, total in NATIONAL_SMALL_AREAS.items():
+        counts = [p.n_lsoas for p in places if p.facts.country == country]
+        assert sum(counts) == total
+        assert min(counts) >= 20
+
+
+def test_the_national_world_ranks_exactly_englands_32844_lsoas_as_the_imd_does():
+    lsoas = build_lsoas(plan_places(SEED, "national"), SEED)
+    ranks = lsoas.filter(pl.col("lsoa_code").str.starts_with("E01"))["imd_rank"].sort()
+    assert ranks.to_list() == list(range(1, ENGLISH_LSOAS_2019 + 1))
+    assert lsoas.filter(pl.col("imd_decile") == 10).height == pytest.approx(
+        ENGLISH_LSOAS_2019 / 10, abs=1)
