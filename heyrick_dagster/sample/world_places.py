@@ -50,83 +50,277 @@ class AreaFacts:
 
 
 REAL_FACTS: dict[str, AreaFacts] = {
-    "404": AreaFacts("E08000032", "England", "Yorkshire and The Humber", "West Yorkshire",
-                     "E23000010", "West Yorkshire", 546_000, 31.0),
-    "523": AreaFacts("E09000023", "England", "London", "London", "E23000001",
-                     "Metropolitan Police", 300_000, 25.0),
-    "525": AreaFacts("E09000025", "England", "London", "London", "E23000001",
-                     "Metropolitan Police", 351_000, 27.0),
-    "530": AreaFacts("E09000030", "England", "London", "London", "E23000001",
-                     "Metropolitan Police", 325_000, 28.0),
-    "878": AreaFacts("E06000016", "England", "East Midlands", "Leicestershire", "E23000021",
-                     "Leicestershire", 368_000, 30.0),
-    "556": AreaFacts("W06000015", "Wales", "Wales", "South Glamorgan", "W15000003",
-                     "South Wales", 372_000, 21.0),
-    "760": AreaFacts("S12000033", "Scotland", "Scotland", "Aberdeenshire", "S23000009",
-                     "Police Scotland", 227_000, 13.0),
+    "404": AreaFacts(
+        "E08000032",
+        "England",
+        "Yorkshire and The Humber",
+        "West Yorkshire",
+        "E23000010",
+        "West Yorkshire",
+        546_000,
+        31.0,
+    ),
+    "523": AreaFacts(
+        "E09000023",
+        "England",
+        "London",
+        "London",
+        "E23000001",
+        "Metropolitan Police",
+        300_000,
+        25.0,
+    ),
+    "525": AreaFacts(
+        "E09000025",
+        "England",
+        "London",
+        "London",
+        "E23000001",
+        "Metropolitan Police",
+        351_000,
+        27.0,
+    ),
+    "530": AreaFacts(
+        "E09000030",
+        "England",
+        "London",
+        "London",
+        "E23000001",
+        "Metropolitan Police",
+        325_000,
+        28.0,
+    ),
+    "878": AreaFacts(
+        "E06000016",
+        "England",
+        "East Midlands",
+        "Leicestershire",
+        "E23000021",
+        "Leicestershire",
+        368_000,
+        30.0,
+    ),
+    "556": AreaFacts(
+        "W06000015", "Wales", "Wales", "South Glamorgan", "W15000003", "South Wales", 372_000, 21.0
+    ),
+    "760": AreaFacts(
+        "S12000033",
+        "Scotland",
+        "Scotland",
+        "Aberdeenshire",
+        "S23000009",
+        "Police Scotland",
+        227_000,
+        13.0,
+    ),
 }
 
 # Police force areas by region, each with the county its addresses usually end in.
 _ENGLISH_FORCES: dict[str, tuple[tuple[str, str, str], ...]] = {
-    "North East": (("E23000007", "Northumbria", "Tyne and Wear"),
-                   ("E23000008", "Durham", "County Durham"),
-                   ("E23000013", "Cleveland", "Cleveland")),
-    "North West": (("E23000002", "Cumbria", "Cumbria"), ("E23000003", "Lancashire", "Lancashire"),
-                   ("E23000004", "Merseyside", "Merseyside"),
-                   ("E23000005", "Greater Manchester", "Greater Manchester"),
-                   ("E23000006", "Cheshire", "Cheshire")),
-    "Yorkshire and The Humber": (("E23000009", "North Yorkshire", "North Yorkshire"),
-                                 ("E23000010", "West Yorkshire", "West Yorkshire"),
-                                 ("E23000011", "South Yorkshire", "South Yorkshire"),
-                                 ("E23000012", "Humberside", "East Yorkshire")),
-    "East Midlands": (("E23000018", "Derbyshire", "Derbyshire"),
-                      ("E23000019", "Nottinghamshire", "Nottinghamshire"),
-                      ("E23000020", "Lincolnshire", "Lincolnshire"),
-                      ("E23000021", "Leicestershire", "Leicestershire"),
-                      ("E23000022", "Northamptonshire", "Northamptonshire")),
-    "West Midlands": (("E23000014", "West Midlands", "West Midlands"),
-                      ("E23000015", "Staffordshire", "Staffordshire"),
-                      ("E23000016", "West Mercia", "Worcestershire"),
-                      ("E23000017", "Warwickshire", "Warwickshire")),
-    "East of England": (("E23000023", "Cambridgeshire", "Cambridgeshire"),
-                        ("E23000024", "Norfolk", "Norfolk"), ("E23000025", "Suffolk", "Suffolk"),
-                        ("E23000026", "Bedfordshire", "Bedfordshire"),
-                        ("E23000027", "Hertfordshire", "Hertfordshire"),
-                        ("E23000028", "Essex", "Essex")),
+    "North East": (
+        ("E23000007", "Northumbria", "Tyne and Wear"),
+        ("E23000008", "Durham", "County Durham"),
+        ("E23000013", "Cleveland", "Cleveland"),
+    ),
+    "North West": (
+        ("E23000002", "Cumbria", "Cumbria"),
+        ("E23000003", "Lancashire", "Lancashire"),
+        ("E23000004", "Merseyside", "Merseyside"),
+        ("E23000005", "Greater Manchester", "Greater Manchester"),
+        ("E23000006", "Cheshire", "Cheshire"),
+    ),
+    "Yorkshire and The Humber": (
+        ("E23000009", "North Yorkshire", "North Yorkshire"),
+        ("E23000010", "West Yorkshire", "West Yorkshire"),
+        ("E23000011", "South Yorkshire", "South Yorkshire"),
+        ("E23000012", "Humberside", "East Yorkshire"),
+    ),
+    "East Midlands": (
+        ("E23000018", "Derbyshire", "Derbyshire"),
+        ("E23000019", "Nottinghamshire", "Nottinghamshire"),
+        ("E23000020", "Lincolnshire", "Lincolnshire"),
+        ("E23000021", "Leicestershire", "Leicestershire"),
+        ("E23000022", "Northamptonshire", "Northamptonshire"),
+    ),
+    "West Midlands": (
+        ("E23000014", "West Midlands", "West Midlands"),
+        ("E23000015", "Staffordshire", "Staffordshire"),
+        ("E23000016", "West Mercia", "Worcestershire"),
+        ("E23000017", "Warwickshire", "Warwickshire"),
+    ),
+    "East of England": (
+        ("E23000023", "Cambridgeshire", "Cambridgeshire"),
+        ("E23000024", "Norfolk", "Norfolk"),
+        ("E23000025", "Suffolk", "Suffolk"),
+        ("E23000026", "Bedfordshire", "Bedfordshire"),
+        ("E23000027", "Hertfordshire", "Hertfordshire"),
+        ("E23000028", "Essex", "Essex"),
+    ),
     "London": (("E23000001", "Metropolitan Police", "London"),),
-    "South East": (("E23000029", "Thames Valley", "Berkshire"),
-                   ("E23000030", "Hampshire", "Hampshire"), ("E23000031", "Surrey", "Surrey"),
-                   ("E23000032", "Kent", "Kent"), ("E23000033", "Sussex", "West Sussex")),
-    "South West": (("E23000035", "Devon & Cornwall", "Devon"),
-                   ("E23000036", "Avon and Somerset", "Somerset"),
-                   ("E23000037", "Gloucestershire", "Gloucestershire"),
-                   ("E23000038", "Wiltshire", "Wiltshire"), ("E23000039", "Dorset", "Dorset")),
+    "South East": (
+        ("E23000029", "Thames Valley", "Berkshire"),
+        ("E23000030", "Hampshire", "Hampshire"),
+        ("E23000031", "Surrey", "Surrey"),
+        ("E23000032", "Kent", "Kent"),
+        ("E23000033", "Sussex", "West Sussex"),
+    ),
+    "South West": (
+        ("E23000035", "Devon & Cornwall", "Devon"),
+        ("E23000036", "Avon and Somerset", "Somerset"),
+        ("E23000037", "Gloucestershire", "Gloucestershire"),
+        ("E23000038", "Wiltshire", "Wiltshire"),
+        ("E23000039", "Dorset", "Dorset"),
+    ),
 }
 # How many local authorities each English region has (synthetic ones follow this mix).
-_REGION_WEIGHTS = {"North East": 12, "North West": 39, "Yorkshire and The Humber": 21,
-                   "East Midlands": 40, "West Midlands": 30, "East of England": 45,
-                   "London": 33, "South East": 64, "South West": 29}
-_WELSH_FORCES = (("W15000001", "North Wales", "Clwyd"), ("W15000002", "Gwent", "Gwent"),
-                 ("W15000003", "South Wales", "Mid Glamorgan"),
-                 ("W15000004", "Dyfed-Powys", "Dyfed"))
-_SCOTTISH_COUNTIES = ("Lanarkshire", "Fife", "Midlothian", "Renfrewshire", "Ayrshire",
-                      "Perthshire", "Stirlingshire", "Angus", "Inverness-shire", "Dunbartonshire")
+_REGION_WEIGHTS = {
+    "North East": 12,
+    "North West": 39,
+    "Yorkshire and The Humber": 21,
+    "East Midlands": 40,
+    "West Midlands": 30,
+    "East of England": 45,
+    "London": 33,
+    "South East": 64,
+    "South West": 29,
+}
+_WELSH_FORCES = (
+    ("W15000001", "North Wales", "Clwyd"),
+    ("W15000002", "Gwent", "Gwent"),
+    ("W15000003", "South Wales", "Mid Glamorgan"),
+    ("W15000004", "Dyfed-Powys", "Dyfed"),
+)
+_SCOTTISH_COUNTIES = (
+    "Lanarkshire",
+    "Fife",
+    "Midlothian",
+    "Renfrewshire",
+    "Ayrshire",
+    "Perthshire",
+    "Stirlingshire",
+    "Angus",
+    "Inverness-shire",
+    "Dunbartonshire",
+)
 # Postcode areas the synthetic authorities take districts from (none used by the real seven).
 _POSTCODE_AREAS = {
-    "England": ("AL", "B", "BA", "BB", "BH", "BL", "BN", "BR", "BS", "CA", "CB", "CH", "CM", "CO",
-                "CR", "CT", "CV", "CW", "DA", "DE", "DH", "DL", "DN", "DT", "DY", "EN", "EX", "FY",
-                "GL", "GU", "HA", "HD", "HG", "HP", "HR", "HU", "HX", "IG", "IP", "KT", "L", "LA",
-                "LN", "LS", "LU", "M", "ME", "MK", "N", "NE", "NG", "NN", "NR", "NW", "OL", "OX",
-                "PE", "PL", "PO", "PR", "RG", "RH", "RM", "S", "SG", "SK", "SL", "SM", "SN", "SO",
-                "SP", "SR", "SS", "ST", "TA", "TF", "TN", "TQ", "TR", "TS", "TW", "UB", "WA",
-                "WD", "WF", "WN", "WR", "WS", "WV", "YO"),
+    "England": (
+        "AL",
+        "B",
+        "BA",
+        "BB",
+        "BH",
+        "BL",
+        "BN",
+        "BR",
+        "BS",
+        "CA",
+        "CB",
+        "CH",
+        "CM",
+        "CO",
+        "CR",
+        "CT",
+        "CV",
+        "CW",
+        "DA",
+        "DE",
+        "DH",
+        "DL",
+        "DN",
+        "DT",
+        "DY",
+        "EN",
+        "EX",
+        "FY",
+        "GL",
+        "GU",
+        "HA",
+        "HD",
+        "HG",
+        "HP",
+        "HR",
+        "HU",
+        "HX",
+        "IG",
+        "IP",
+        "KT",
+        "L",
+        "LA",
+        "LN",
+        "LS",
+        "LU",
+        "M",
+        "ME",
+        "MK",
+        "N",
+        "NE",
+        "NG",
+        "NN",
+        "NR",
+        "NW",
+        "OL",
+        "OX",
+        "PE",
+        "PL",
+        "PO",
+        "PR",
+        "RG",
+        "RH",
+        "RM",
+        "S",
+        "SG",
+        "SK",
+        "SL",
+        "SM",
+        "SN",
+        "SO",
+        "SP",
+        "SR",
+        "SS",
+        "ST",
+        "TA",
+        "TF",
+        "TN",
+        "TQ",
+        "TR",
+        "TS",
+        "TW",
+        "UB",
+        "WA",
+        "WD",
+        "WF",
+        "WN",
+        "WR",
+        "WS",
+        "WV",
+        "YO",
+    ),
     "Wales": ("LD", "LL", "NP", "SA", "SY"),
-    "Scotland": ("DD", "DG", "EH", "FK", "G", "HS", "IV", "KA", "KW", "KY", "ML", "PA", "PH",
-                 "TD", "ZE"),
+    "Scotland": (
+        "DD",
+        "DG",
+        "EH",
+        "FK",
+        "G",
+        "HS",
+        "IV",
+        "KA",
+        "KW",
+        "KY",
+        "ML",
+        "PA",
+        "PH",
+        "TD",
+        "ZE",
+    ),
 }
 # Where synthetic authorities' centres fall: (lat low, lat high, lon low, lon high).
-_COUNTRY_BOXES = {"England": (50.6, 54.9, -3.3, 1.3), "Wales": (51.5, 53.2, -4.4, -3.0),
-                  "Scotland": (55.0, 57.6, -4.8, -2.3)}
+_COUNTRY_BOXES = {
+    "England": (50.6, 54.9, -3.3, 1.3),
+    "Wales": (51.5, 53.2, -4.4, -3.0),
+    "Scotland": (55.0, 57.6, -4.8, -2.3),
+}
 
 
 @dataclass(frozen=True)
@@ -166,8 +360,16 @@ def _synthetic_facts(index: int, authority: Authority, n_premises: int, rng) -> 
         county = rng.choice(_SCOTTISH_COUNTIES)
         gss = f"S12{900000 + index:06d}"
     population = RESIDENTS_PER_ESTABLISHMENT * n_premises
-    return AreaFacts(gss, country, region, county, pfa_code, pfa_name, population,
-                     17.5 * math.exp(rng.gauss(0.0, 0.3)))
+    return AreaFacts(
+        gss,
+        country,
+        region,
+        county,
+        pfa_code,
+        pfa_name,
+        population,
+        17.5 * math.exp(rng.gauss(0.0, 0.3)),
+    )
 
 
 def _intensities(n: int, rng) -> list[float]:
@@ -199,15 +401,21 @@ class _DistrictAllocator:
         return out
 
 
-def _moved_template(base: geography.Template, outwards: list[str], lat: float,
-                    lon: float) -> geography.Template:
+def _moved_template(
+    base: geography.Template, outwards: list[str], lat: float, lon: float
+) -> geography.Template:
     """The base template's shape, moved to (lat, lon) and given its own postcode districts."""
     centre_lat = sum(d.latitude for d in base.districts) / len(base.districts)
     centre_lon = sum(d.longitude for d in base.districts) / len(base.districts)
     districts = tuple(
-        replace(d, outward=o, latitude=d.latitude - centre_lat + lat,
-                longitude=d.longitude - centre_lon + lon)
-        for d, o in zip(base.districts, outwards, strict=True))
+        replace(
+            d,
+            outward=o,
+            latitude=d.latitude - centre_lat + lat,
+            longitude=d.longitude - centre_lon + lon,
+        )
+        for d, o in zip(base.districts, outwards, strict=True)
+    )
     return replace(base, districts=districts)
 
 
@@ -219,17 +427,21 @@ def plan_places(seed: int, scale: str) -> list[Place]:
     districts = _DistrictAllocator()
     places = []
     for index, ((authority, n_premises), intensity) in enumerate(
-            zip(plan, intensities, strict=True)):
+        zip(plan, intensities, strict=True)
+    ):
         base = geography.TEMPLATES[authority.geography]
         if authority.code in REAL_FACTS:
             facts, template = REAL_FACTS[authority.code], base
         else:
             facts = _synthetic_facts(index, authority, n_premises, rng)
             lat_lo, lat_hi, lon_lo, lon_hi = _COUNTRY_BOXES[facts.country]
-            template = _moved_template(base, districts.take(facts.country, len(base.districts)),
-                                       rng.uniform(lat_lo, lat_hi), rng.uniform(lon_lo, lon_hi))
-        n_lsoas = min(max(round(facts.population / 2200), SMALL_LSOA_RANGE[0]),
-                      SMALL_LSOA_RANGE[1])
+            template = _moved_template(
+                base,
+                districts.take(facts.country, len(base.districts)),
+                rng.uniform(lat_lo, lat_hi),
+                rng.uniform(lon_lo, lon_hi),
+            )
+        n_lsoas = min(max(round(facts.population / 2200), SMALL_LSOA_RANGE[0]), SMALL_LSOA_RANGE[1])
         places.append(Place(authority, n_premises, facts, intensity, n_lsoas, template))
     if scale == "small":
         return places
@@ -241,8 +453,15 @@ def _with_national_lsoa_counts(places: list[Place]) -> list[Place]:
     counts: dict[int, int] = {}
     for country, total in NATIONAL_SMALL_AREAS.items():
         members = [i for i, p in enumerate(places) if p.facts.country == country]
-        counts |= dict(zip(members, _apportion([places[i].facts.population for i in members],
-                                               total, MIN_NATIONAL_LSOAS), strict=True))
+        counts |= dict(
+            zip(
+                members,
+                _apportion(
+                    [places[i].facts.population for i in members], total, MIN_NATIONAL_LSOAS
+                ),
+                strict=True,
+            )
+        )
     return [replace(p, n_lsoas=counts[i]) for i, p in enumerate(places)]
 
 
@@ -255,31 +474,44 @@ def _apportion(weights: list[int], total: int, minimum: int) -> list[int]:
     shares = [max(minimum, math.floor(q)) for q in quotas]
     by_remainder = sorted(range(len(weights)), key=lambda i: (shares[i] - quotas[i], i))
     surplus = total - sum(shares)
-    for i in by_remainder[:max(surplus, 0)]:
+    for i in by_remainder[: max(surplus, 0)]:
         shares[i] += 1
     # Floors raised to the minimum can overshoot: take back from the most over-quota shares.
     while surplus < 0:
-        i = max((i for i in range(len(shares)) if shares[i] > minimum),
-                key=lambda i: shares[i] - quotas[i])
+        i = max(
+            (i for i in range(len(shares)) if shares[i] > minimum),
+            key=lambda i: shares[i] - quotas[i],
+        )
         shares[i] -= 1
         surplus += 1
     return shares
 
 
 def authorities_frame(places: list[Place]) -> pl.DataFrame:
-    return pl.DataFrame({
-        "fsa_code": [p.code for p in places],
-        "name": [p.authority.name for p in places],
-        "gss_code": [p.facts.gss_code for p in places],
-        "country": [p.facts.country for p in places],
-        "region": [p.facts.region for p in places],
-        "county": [p.facts.county for p in places],
-        "pfa_code": [p.facts.pfa_code for p in places],
-        "pfa_name": [p.facts.pfa_name for p in places],
-        "enforcement_intensity": [p.enforcement_intensity for p in places],
-    }, schema={"fsa_code": pl.String, "name": pl.String, "gss_code": pl.String,
-               "country": pl.String, "region": pl.String, "county": pl.String,
-               "pfa_code": pl.String, "pfa_name": pl.String, "enforcement_intensity": pl.Float64})
+    return pl.DataFrame(
+        {
+            "fsa_code": [p.code for p in places],
+            "name": [p.authority.name for p in places],
+            "gss_code": [p.facts.gss_code for p in places],
+            "country": [p.facts.country for p in places],
+            "region": [p.facts.region for p in places],
+            "county": [p.facts.county for p in places],
+            "pfa_code": [p.facts.pfa_code for p in places],
+            "pfa_name": [p.facts.pfa_name for p in places],
+            "enforcement_intensity": [p.enforcement_intensity for p in places],
+        },
+        schema={
+            "fsa_code": pl.String,
+            "name": pl.String,
+            "gss_code": pl.String,
+            "country": pl.String,
+            "region": pl.String,
+            "county": pl.String,
+            "pfa_code": pl.String,
+            "pfa_name": pl.String,
+            "enforcement_intensity": pl.Float64,
+        },
+    )
 
 
 # --- LSOAs ------------------------------------------------------------------------------------
@@ -301,22 +533,38 @@ def _place_lsoas(place: Place, seed: int) -> dict[str, np.ndarray]:
     district_effect = rng.normal(0.0, 0.3, len(districts))[district_index]
     angle = rng.uniform(0.0, 2.0 * math.pi)
     spread = max(float(np.std(lat)), 1e-6)
-    gradient = 0.25 * ((lat - lat.mean()) * math.cos(angle)
-                       + (lon - lon.mean()) * 0.6 * math.sin(angle)) / spread
-    log_score = (math.log(place.facts.imd_median) + district_effect + gradient
-                 + rng.normal(0.0, 0.3, n))
+    gradient = (
+        0.25
+        * ((lat - lat.mean()) * math.cos(angle) + (lon - lon.mean()) * 0.6 * math.sin(angle))
+        / spread
+    )
+    log_score = (
+        math.log(place.facts.imd_median) + district_effect + gradient + rng.normal(0.0, 0.3, n)
+    )
     score = np.clip(np.exp(log_score), 0.5, 92.0)
     mean_population = MEAN_LSOA_POPULATION[place.facts.country]
-    population = np.clip(rng.normal(mean_population, 0.17 * mean_population, n),
-                         0.6 * mean_population, 1.9 * mean_population).round().astype(np.int64)
+    population = (
+        np.clip(
+            rng.normal(mean_population, 0.17 * mean_population, n),
+            0.6 * mean_population,
+            1.9 * mean_population,
+        )
+        .round()
+        .astype(np.int64)
+    )
     working_share = rng.uniform(0.56, 0.70, n) + (0.05 if place.facts.region == "London" else 0.0)
-    return {"district_index": district_index, "lat": lat, "lon": lon, "score": score,
-            "population": population,
-            "working_age_population": (population * working_share).round().astype(np.int64)}
+    return {
+        "district_index": district_index,
+        "lat": lat,
+        "lon": lon,
+        "score": score,
+        "population": population,
+        "working_age_population": (population * working_share).round().astype(np.int64),
+    }
 
 
 def _lsoa_names(place: Place, lat: np.ndarray, seed: int) -> list[str]:
-    """"Lewisham 001A": MSOAs numbered north to south, 4-6 LSOAs each, lettered A, B, ..."""
+    """ "Lewisham 001A": MSOAs numbered north to south, 4-6 LSOAs each, lettered A, B, ..."""
     rng = py_rng(seed, "lsoa-names", place.code)
     order = np.argsort(-lat, kind="stable")
     names = [""] * len(order)
@@ -371,18 +619,24 @@ def build_lsoas(places: list[Place], seed: int) -> pl.DataFrame:
         start = counters[country]
         counters[country] += place.n_lsoas
         outwards = np.array([d.outward for d in place.template.districts])
-        frames.append(pl.DataFrame({
-            "lsoa_code": [f"{prefixes[country]}{i:06d}" for i in range(start, counters[country])],
-            "lsoa_name": _lsoa_names(place, data["lat"], seed),
-            "gss_code": place.facts.gss_code,
-            "_country": country,
-            "_score": data["score"],
-            "population": data["population"],
-            "working_age_population": data["working_age_population"],
-            "_outward": outwards[data["district_index"]],
-            "_lat": data["lat"],
-            "_lon": data["lon"],
-        }))
+        frames.append(
+            pl.DataFrame(
+                {
+                    "lsoa_code": [
+                        f"{prefixes[country]}{i:06d}" for i in range(start, counters[country])
+                    ],
+                    "lsoa_name": _lsoa_names(place, data["lat"], seed),
+                    "gss_code": place.facts.gss_code,
+                    "_country": country,
+                    "_score": data["score"],
+                    "population": data["population"],
+                    "working_age_population": data["working_age_population"],
+                    "_outward": outwards[data["district_index"]],
+                    "_lat": data["lat"],
+                    "_lon": data["lon"],
+                }
+            )
+        )
     lsoas = pl.concat(frames)
     return _with_deprivation(lsoas, seed)
 
@@ -407,7 +661,8 @@ def _with_deprivation(lsoas: pl.DataFrame, seed: int) -> pl.DataFrame:
         imd_score=pl.when(only_english).then(pl.Series(score).round(3)),
         income_score=pl.when(only_english).then(pl.Series(income).round(3)),
         employment_score=pl.when(only_english).then(pl.Series(employment).round(3)),
-        deprivation_decile=pl.when(only_english).then(pl.Series(decile))
+        deprivation_decile=pl.when(only_english)
+        .then(pl.Series(decile))
         .otherwise(pl.Series(latent_decile)),
         # Standardised latent deprivation (higher = more deprived), for the propensity.
         _deprivation_z=pl.Series(z),

@@ -20,17 +20,34 @@ from heyrick_dagster.sample.world_places import (
 SEED = 20261127
 EXPECTED_AUTHORITIES = {
     # fsa code: (name, gss, region, county, pfa code, pfa name)
-    "404": ("Bradford", "E08000032", "Yorkshire and The Humber", "West Yorkshire", "E23000010",
-            "West Yorkshire"),
+    "404": (
+        "Bradford",
+        "E08000032",
+        "Yorkshire and The Humber",
+        "West Yorkshire",
+        "E23000010",
+        "West Yorkshire",
+    ),
     "523": ("Lewisham", "E09000023", "London", "London", "E23000001", "Metropolitan Police"),
     "525": ("Newham", "E09000025", "London", "London", "E23000001", "Metropolitan Police"),
-    "530": ("Tower Hamlets", "E09000030", "London", "London", "E23000001",
-            "Metropolitan Police"),
-    "878": ("Leicester City", "E06000016", "East Midlands", "Leicestershire", "E23000021",
-            "Leicestershire"),
+    "530": ("Tower Hamlets", "E09000030", "London", "London", "E23000001", "Metropolitan Police"),
+    "878": (
+        "Leicester City",
+        "E06000016",
+        "East Midlands",
+        "Leicestershire",
+        "E23000021",
+        "Leicestershire",
+    ),
     "556": ("Cardiff", "W06000015", "Wales", "South Glamorgan", "W15000003", "South Wales"),
-    "760": ("Aberdeen City", "S12000033", "Scotland", "Aberdeenshire", "S23000009",
-            "Police Scotland"),
+    "760": (
+        "Aberdeen City",
+        "S12000033",
+        "Scotland",
+        "Aberdeenshire",
+        "S23000009",
+        "Police Scotland",
+    ),
 }
 CANONICAL_POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}$")
 
@@ -45,8 +62,14 @@ def test_the_seven_sample_authorities_carry_their_real_codes_and_areas(world):
     assert set(rows) == set(EXPECTED_AUTHORITIES)
     for code, (name, gss, region, county, pfa, pfa_name) in EXPECTED_AUTHORITIES.items():
         row = rows[code]
-        assert (row["name"], row["gss_code"], row["region"], row["county"], row["pfa_code"],
-                row["pfa_name"]) == (name, gss, region, county, pfa, pfa_name)
+        assert (
+            row["name"],
+            row["gss_code"],
+            row["region"],
+            row["county"],
+            row["pfa_code"],
+            row["pfa_name"],
+        ) == (name, gss, region, county, pfa, pfa_name)
         assert row["country"] == {"E": "England", "W": "Wales", "S": "Scotland"}[gss[0]]
 
 
@@ -58,8 +81,7 @@ def test_enforcement_intensity_differs_clearly_between_areas(world):
 
 
 def test_each_authority_has_100_to_200_lsoas_with_official_format_codes_and_names(world):
-    lsoas = world.lsoas.join(world.authorities.select("gss_code", "name", "country"),
-                             on="gss_code")
+    lsoas = world.lsoas.join(world.authorities.select("gss_code", "name", "country"), on="gss_code")
     counts = lsoas.group_by("gss_code").len()
     assert counts["len"].min() >= 100 and counts["len"].max() <= 200
     prefix = {"England": "E01", "Wales": "W01", "Scotland": "S01"}
@@ -78,7 +100,7 @@ def test_imd_is_published_for_english_lsoas_only_with_unique_ranks_and_matching_
     assert others.select(pl.col(imd).null_count()).row(0) == (others.height,) * len(imd)
     ranks = english["imd_rank"]
     assert ranks.is_unique().all() and ranks.min() >= 1 and ranks.max() <= ENGLISH_LSOAS_2019
-    expected = ((english["imd_rank"] - 1) * 10 // ENGLISH_LSOAS_2019 + 1)
+    expected = (english["imd_rank"] - 1) * 10 // ENGLISH_LSOAS_2019 + 1
     assert (english["imd_decile"] == expected).all()
     ordered = english.sort(["imd_score", "imd_rank"], descending=[True, False])
     assert ordered["imd_rank"].is_sorted()  # the most deprived has rank 1
@@ -88,11 +110,14 @@ def test_imd_is_published_for_english_lsoas_only_with_unique_ranks_and_matching_
 
 def test_deprivation_is_clustered_by_postcode_district(world):
     """Neighbouring LSOAs (same postcode district) look alike, far more than chance groups."""
-    district = (world.postcodes.group_by("lsoa_code")
-                .agg(pl.col("postcode").str.split(" ").list.first().mode().first()
-                     .alias("district")))
-    scores = (world.lsoas.filter(pl.col("imd_score").is_not_null()).join(district, on="lsoa_code")
-              .with_columns(pl.col("imd_score").log().alias("y")))
+    district = world.postcodes.group_by("lsoa_code").agg(
+        pl.col("postcode").str.split(" ").list.first().mode().first().alias("district")
+    )
+    scores = (
+        world.lsoas.filter(pl.col("imd_score").is_not_null())
+        .join(district, on="lsoa_code")
+        .with_columns(pl.col("imd_score").log().alias("y"))
+    )
 
     def explained(groups: pl.Series) -> float:
         frame = scores.with_columns(g=groups)
@@ -110,8 +135,11 @@ def test_postcodes_are_canonical_local_and_about_five_percent_terminated(world):
     terminated = postcodes["terminated"].is_not_null().mean()
     assert 0.03 <= terminated <= 0.07
     assert (postcodes["introduced"].dt.day() == 1).all()
-    assert postcodes.filter(pl.col("terminated").is_not_null()).select(
-        (pl.col("terminated") > pl.col("introduced")).all()).item()
+    assert (
+        postcodes.filter(pl.col("terminated").is_not_null())
+        .select((pl.col("terminated") > pl.col("introduced")).all())
+        .item()
+    )
     assert postcodes.filter(pl.col("terminated").is_not_null())["terminated"].dt.day().eq(1).all()
     extract = dt.date.fromisoformat(world.extract_date)
     assert postcodes["introduced"].max() <= extract
@@ -119,12 +147,14 @@ def test_postcodes_are_canonical_local_and_about_five_percent_terminated(world):
     # Each authority's units lie near each other (within ~25 km of their median).
     spread = postcodes.group_by("gss_code").agg(
         (pl.col("latitude") - pl.col("latitude").median()).abs().max().alias("lat"),
-        (pl.col("longitude") - pl.col("longitude").median()).abs().max().alias("lon"))
+        (pl.col("longitude") - pl.col("longitude").median()).abs().max().alias("lon"),
+    )
     assert spread["lat"].max() < 0.25 and spread["lon"].max() < 0.4
 
 
 def test_premises_postcodes_are_live_and_terminated_ones_are_only_used_by_dissolved_companies(
-        world):
+    world,
+):
     terminated = world.postcodes.filter(pl.col("terminated").is_not_null()).select("postcode")
     assert world.premises.join(terminated, on="postcode").is_empty()
     old = world.companies.join(terminated.rename({"postcode": "reg_postcode"}), on="reg_postcode")
@@ -134,8 +164,11 @@ def test_premises_postcodes_are_live_and_terminated_ones_are_only_used_by_dissol
 
 def test_every_premises_postcode_is_on_a_lsoa_whose_centre_is_near(world):
     located = world.premises.filter(pl.col("latitude").is_not_null()).join(
-        world.postcodes.select("postcode", pl.col("latitude").alias("lat"),
-                               pl.col("longitude").alias("lon")), on="postcode")
+        world.postcodes.select(
+            "postcode", pl.col("latitude").alias("lat"), pl.col("longitude").alias("lon")
+        ),
+        on="postcode",
+    )
     assert located.height > 0.7 * world.premises.height
     assert (located["latitude"] - located["lat"]).abs().max() < 1e-6
     assert (located["longitude"] - located["lon"]).abs().max() < 1e-6
@@ -167,4 +200,5 @@ def test_the_national_world_ranks_exactly_englands_32844_lsoas_as_the_imd_does()
     ranks = lsoas.filter(pl.col("lsoa_code").str.starts_with("E01"))["imd_rank"].sort()
     assert ranks.to_list() == list(range(1, ENGLISH_LSOAS_2019 + 1))
     assert lsoas.filter(pl.col("imd_decile") == 10).height == pytest.approx(
-        ENGLISH_LSOAS_2019 / 10, abs=1)
+        ENGLISH_LSOAS_2019 / 10, abs=1
+    )
