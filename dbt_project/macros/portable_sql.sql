@@ -111,29 +111,23 @@
     {{ expression | replace("'", "''") }}
 {%- endmacro %}
 
-{#- numerator / denominator rounded to `digits` decimals, as DuckDB computes it: a decimal
-    divided by an integer is a double there, and round(x, d) rounds the exact binary value
-    of that double half away from zero (258.45 / 2 gives 129.22: the double is 129.2249...,
-    below the half). Spark's round(x, d) rounds the shortest decimal that prints the double
-    (129.225, so 129.23), and would differ on 2 of the sample's 109 NMW rows; the spark
-    variant decides a tie on x * 10^d by the exact product, recovered with Dekker's
-    splitting (the rounding error of the product is exact in doubles). For non-negative
-    quotients: measured equal to DuckDB on 20,000 random pence / worker quotients. -#}
-{% macro divide_and_round(numerator, denominator, digits) -%}
-    {{ return(adapter.dispatch('divide_and_round')(numerator, denominator, digits)) }}
+{#- A sum of money shared among `count` (an integer, null or positive), to the nearest penny,
+    half a penny up, exactly: in whole pence with integer division, never through a double
+    (DuckDB divides a decimal by an integer as a double, so round(258.45 / 2, 2) gives
+    129.22 for the exact 129.225). A decimal(16, 2) of pounds; null when `count` is null. -#}
+{% macro money_per_head(amount, count) -%}
+    cast({{ integer_divide(
+        "2 * cast(" ~ amount ~ " * 100 as bigint) + " ~ count, "2 * " ~ count
+    ) }} as decimal(16, 0)) * 0.01
 {%- endmacro %}
-{% macro duckdb__divide_and_round(numerator, denominator, digits) -%}
-    round({{ numerator }} / {{ denominator }}, {{ digits }})
+
+{#- a // b for integers, rounding down. -#}
+{% macro integer_divide(a, b) -%}
+    {{ return(adapter.dispatch('integer_divide')(a, b)) }}
 {%- endmacro %}
-{% macro spark__divide_and_round(numerator, denominator, digits) -%}
-    {%- set x = "(cast(" ~ numerator ~ " as double) / " ~ denominator ~ ")" -%}
-    {%- set scale = 10 ** digits -%}
-    {%- set product = "(" ~ x ~ " * " ~ scale ~ ")" -%}
-    {%- set x_high = "(134217729 * " ~ x ~ " - (134217729 * " ~ x ~ " - " ~ x ~ "))" -%}
-    {%- set product_error = "((" ~ x_high ~ " * " ~ scale ~ " - " ~ product ~ ") + (" ~ x ~ " - " ~ x_high ~ ") * " ~ scale ~ ")" -%}
-    (case
-        when {{ product }} - floor({{ product }}) = 0.5
-            then floor({{ product }}) + case when {{ product_error }} >= 0 then 1 else 0 end
-        else round({{ product }})
-    end) / {{ scale }}
+{% macro duckdb__integer_divide(a, b) -%}
+    ({{ a }}) // ({{ b }})
+{%- endmacro %}
+{% macro spark__integer_divide(a, b) -%}
+    ({{ a }}) div ({{ b }})
 {%- endmacro %}

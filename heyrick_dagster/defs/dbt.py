@@ -13,6 +13,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
+from heyrick_dagster.dbt_targets import prune_invocations
 from heyrick_dagster.defs.metadata import ENGINEERING_OWNERS
 from heyrick_dagster.settings import REPO_ROOT, Settings
 
@@ -84,7 +85,9 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: Set
     # "cautious": a test runs with the models of its own run only, never one whose other
     # parent (a mart's relationship to staging, say) belongs to the other run.
     args = ["build", "--indirect-selection", "cautious", "--vars", json.dumps(settings.dbt_vars())]
-    yield from dbt.cli(args, context=context).stream()
+    invocation = dbt.cli(args, context=context)
+    yield from invocation.stream()
+    prune_invocations(invocation.target_path.parent, context.op_execution_context.op.name)
 
 
 # Two dbt runs, because Python linkage sits between them: staging (with its seeds),

@@ -66,7 +66,7 @@ standardised as (
         -- Money stays decimal(12, 2) from the parser on: pounds and pence, exactly.
         arrears_gbp,
         workers,
-        cast({{ divide_and_round('arrears_gbp', 'nullif(workers, 0)', 2) }} as decimal(12, 2))
+        cast({{ money_per_head('arrears_gbp', 'nullif(workers, 0)') }} as decimal(12, 2))
             as arrears_per_worker_gbp,
 
         _vintage as data_vintage,
