@@ -85,6 +85,80 @@ _TERMINATED_WHY = (
 )
 
 
+# The postcode rules every dataset with addresses shares; only the subject ("Registered
+# office postcode"), the column and what its publisher can do about it differ.
+
+
+def _postcode_invalid(
+    fix: str, column: str = "postcode", subject: str = "Postcode", **given
+) -> PostcodeFormat:
+    return PostcodeFormat(
+        name="postcode_invalid",
+        title=f"{subject} is not a UK postcode",
+        column=column,
+        problem="give one that is not a full UK postcode",
+        why=_POSTCODE_WHY,
+        fix=fix,
+        **given,
+    )
+
+
+def _postcode_not_canonical(
+    column: str = "postcode",
+    subject: str = "Postcode",
+    problem: str = "write it in another form (lower case, no space, extra spaces)",
+    fix: str = _CANONICAL_FIX,
+) -> PostcodeNotCanonical:
+    return PostcodeNotCanonical(
+        name="postcode_not_canonical",
+        title=f"{subject} not written in the standard form",
+        column=column,
+        problem=problem,
+        why=_CANONICAL_WHY,
+        fix=fix,
+    )
+
+
+def _postcode_unknown(
+    fix: str, column: str = "postcode", subject: str = "Postcode"
+) -> PostcodeUnknown:
+    return PostcodeUnknown(
+        name="postcode_unknown_to_directory",
+        title=f"{subject} unknown to the ONS postcode directory",
+        column=column,
+        problem="give a postcode the directory does not hold",
+        why=_UNKNOWN_WHY,
+        fix=fix,
+    )
+
+
+def _postcode_terminated(
+    fix: str, column: str = "postcode", subject: str = "Postcode"
+) -> PostcodeTerminated:
+    return PostcodeTerminated(
+        name="postcode_terminated",
+        title=f"{subject} terminated in the ONS postcode directory",
+        column=column,
+        problem="give a postcode the directory records as terminated",
+        why=_TERMINATED_WHY,
+        fix=fix,
+    )
+
+
+def _outside_uk(column: str, extent: tuple[float, float]) -> OutOfRange:
+    return OutOfRange(
+        name=f"{column}_outside_uk",
+        title=f"{column.capitalize()} outside the UK",
+        column=column,
+        problem="place the premises outside the UK",
+        low=extent[0],
+        high=extent[1],
+        why="A map puts these premises in the wrong place, and a distance from them is "
+        "meaningless.",
+        fix="Regeocode from the address; swapped latitude and longitude are the usual cause.",
+    )
+
+
 def _file_age(source: str, cadence: str, newest_only: bool = False) -> FileAge:
     """The source's own staleness window (`SourceMetadata.stale_after_days`, which the
     freshness checks also use), so the report and the Dagster UI never disagree."""
@@ -149,23 +223,11 @@ FHRS = DatasetRules(
             fix="Geocode every premises with an address; where no better location exists, "
             "the postcode's centroid from the ONS Postcode Directory is enough.",
         ),
-        PostcodeFormat(
-            name="postcode_invalid",
-            title="Postcode is not a UK postcode",
-            column="postcode",
-            problem="give one that is not a full UK postcode",
-            why=_POSTCODE_WHY,
+        _postcode_invalid(
             fix="Correct the postcode in the authority's system; a partial postcode "
-            '("W1U") should be completed or left out.',
+            '("W1U") should be completed or left out.'
         ),
-        PostcodeNotCanonical(
-            name="postcode_not_canonical",
-            title="Postcode not written in the standard form",
-            column="postcode",
-            problem="write it in another form (lower case, no space, extra spaces)",
-            why=_CANONICAL_WHY,
-            fix=_CANONICAL_FIX,
-        ),
+        _postcode_not_canonical(),
         OutOfRange(
             name="rating_date_after_extract",
             title="Rating dated after the file's extract date",
@@ -190,28 +252,8 @@ FHRS = DatasetRules(
             fix="Publish the date of the inspection that gave the current rating; where it "
             "is unknown, leave RatingDate empty rather than a placeholder.",
         ),
-        OutOfRange(
-            name="latitude_outside_uk",
-            title="Latitude outside the UK",
-            column="latitude",
-            problem="place the premises outside the UK",
-            low=UK_LATITUDE[0],
-            high=UK_LATITUDE[1],
-            why="A map puts these premises in the wrong place, and a distance from them is "
-            "meaningless.",
-            fix="Regeocode from the address; swapped latitude and longitude are the usual cause.",
-        ),
-        OutOfRange(
-            name="longitude_outside_uk",
-            title="Longitude outside the UK",
-            column="longitude",
-            problem="place the premises outside the UK",
-            low=UK_LONGITUDE[0],
-            high=UK_LONGITUDE[1],
-            why="A map puts these premises in the wrong place, and a distance from them is "
-            "meaningless.",
-            fix="Regeocode from the address; swapped latitude and longitude are the usual cause.",
-        ),
+        _outside_uk("latitude", UK_LATITUDE),
+        _outside_uk("longitude", UK_LONGITUDE),
         Duplicated(
             name="fhrsid_duplicated",
             title="FHRSID repeated",
@@ -235,23 +277,11 @@ FHRS = DatasetRules(
             "inspection programme decides when premises are revisited.",
         ),
         _file_age("fhrs", "daily"),
-        PostcodeUnknown(
-            name="postcode_unknown_to_directory",
-            title="Postcode unknown to the ONS postcode directory",
-            column="postcode",
-            problem="give a postcode the directory does not hold",
-            why=_UNKNOWN_WHY,
+        _postcode_unknown(
             fix="Check the postcode against Royal Mail's Postcode Address File or the ONS "
-            "Postcode Directory and correct it in the authority's system.",
+            "Postcode Directory and correct it in the authority's system."
         ),
-        PostcodeTerminated(
-            name="postcode_terminated",
-            title="Postcode terminated in the ONS postcode directory",
-            column="postcode",
-            problem="give a postcode the directory records as terminated",
-            why=_TERMINATED_WHY,
-            fix="Update the premises' address to its current postcode.",
-        ),
+        _postcode_terminated(fix="Update the premises' address to its current postcode."),
     ),
 )
 
@@ -293,24 +323,14 @@ COMPANIES_HOUSE = DatasetRules(
             "ones); without the date it cannot be computed.",
             fix="Publish IncorporationDate for every company.",
         ),
-        PostcodeFormat(
-            name="postcode_invalid",
-            title="Registered office postcode is not a UK postcode",
+        _postcode_invalid(
+            fix="Validate the postcode of UK registered offices when the address is filed.",
             column="reg_address_postcode",
-            problem="give one that is not a full UK postcode",
+            subject="Registered office postcode",
             where=_UK_ADDRESS,
             scope="companies with a UK (or unstated) country that give a postcode",
-            why=_POSTCODE_WHY,
-            fix="Validate the postcode of UK registered offices when the address is filed.",
         ),
-        PostcodeNotCanonical(
-            name="postcode_not_canonical",
-            title="Registered office postcode not written in the standard form",
-            column="reg_address_postcode",
-            problem="write it in another form (lower case, no space, extra spaces)",
-            why=_CANONICAL_WHY,
-            fix=_CANONICAL_FIX,
-        ),
+        _postcode_not_canonical("reg_address_postcode", "Registered office postcode"),
         Pattern(
             name="company_number_invalid",
             title="Company number not in the register's format",
@@ -353,22 +373,16 @@ COMPANIES_HOUSE = DatasetRules(
             fix="Publish each company once per snapshot.",
         ),
         _file_age("companies_house", "monthly"),
-        PostcodeUnknown(
-            name="postcode_unknown_to_directory",
-            title="Registered postcode unknown to the ONS postcode directory",
-            column="reg_address_postcode",
-            problem="give a postcode the directory does not hold",
-            why=_UNKNOWN_WHY,
+        _postcode_unknown(
             fix="Validate registered office postcodes against the Postcode Address File "
             "when they are filed.",
-        ),
-        PostcodeTerminated(
-            name="postcode_terminated",
-            title="Registered postcode terminated in the ONS postcode directory",
             column="reg_address_postcode",
-            problem="give a postcode the directory records as terminated",
-            why=_TERMINATED_WHY,
+            subject="Registered postcode",
+        ),
+        _postcode_terminated(
             fix="Prompt the company to update its registered office address.",
+            column="reg_address_postcode",
+            subject="Registered postcode",
         ),
     ),
 )
@@ -413,20 +427,9 @@ ILLEGAL_WORKING = DatasetRules(
             "penalty cannot be told from one worker or several.",
             fix="Publish the number of illegal workers with each penalty.",
         ),
-        PostcodeFormat(
-            name="postcode_invalid",
-            title="Postcode is not a UK postcode",
-            column="postcode",
-            problem="give one that is not a full UK postcode",
-            why=_POSTCODE_WHY,
-            fix="Check the postcode when the list is compiled.",
-        ),
-        PostcodeNotCanonical(
-            name="postcode_not_canonical",
-            title="Postcode not written in the standard form",
-            column="postcode",
+        _postcode_invalid(fix="Check the postcode when the list is compiled."),
+        _postcode_not_canonical(
             problem="write it in another form (lower case, no space, hidden characters)",
-            why=_CANONICAL_WHY,
             fix=_CANONICAL_FIX + " Copying from a web page can carry invisible characters "
             "(zero-width spaces): paste as plain text.",
         ),
@@ -463,22 +466,10 @@ ILLEGAL_WORKING = DatasetRules(
         _file_age(
             "illegal_working", "quarterly, a few months after each quarter", newest_only=True
         ),
-        PostcodeUnknown(
-            name="postcode_unknown_to_directory",
-            title="Postcode unknown to the ONS postcode directory",
-            column="postcode",
-            problem="give a postcode the directory does not hold",
-            why=_UNKNOWN_WHY,
-            fix="Check the postcode against the ONS Postcode Directory when the list is compiled.",
+        _postcode_unknown(
+            fix="Check the postcode against the ONS Postcode Directory when the list is compiled."
         ),
-        PostcodeTerminated(
-            name="postcode_terminated",
-            title="Postcode terminated in the ONS postcode directory",
-            column="postcode",
-            problem="give a postcode the directory records as terminated",
-            why=_TERMINATED_WHY,
-            fix="Check the premises' current postcode.",
-        ),
+        _postcode_terminated(fix="Check the premises' current postcode."),
     ),
 )
 
@@ -552,14 +543,7 @@ NMW_NAMING = DatasetRules(
             fix="Name each employer once per round, with its total arrears and workers.",
         ),
         _file_age("nmw_naming", "in irregular rounds, about two a year", newest_only=True),
-        PostcodeUnknown(
-            name="postcode_unknown_to_directory",
-            title="Postcode unknown to the ONS postcode directory",
-            column="postcode",
-            problem="give a postcode the directory does not hold",
-            why=_UNKNOWN_WHY,
-            fix="Check the postcode against the ONS Postcode Directory.",
-        ),
+        _postcode_unknown(fix="Check the postcode against the ONS Postcode Directory."),
     ),
 )
 
