@@ -2,12 +2,16 @@
 
 DuckDB allows one writing process, so runs use the in-process executor (and
 the instance's run queue admits one run at a time: dagster_home/dagster.yaml).
+Every run, however launched (the UI, the schedule, `heyrick run`), holds the
+warehouse's run lock while it runs: a run from another Dagster instance or a
+second `heyrick run` fails at once, naming the run that holds it.
 """
 
 from __future__ import annotations
 
 import dagster as dg
 
+from heyrick_dagster import warehouse
 from heyrick_dagster.defs import (
     alerts,
     analysis,
@@ -20,6 +24,19 @@ from heyrick_dagster.defs import (
     sources,
 )
 from heyrick_dagster.settings import Settings
+
+
+def locked_settings(settings: Settings) -> dg.ResourceDefinition:
+    """The settings every asset reads, as a resource that holds the warehouse run lock from
+    the start of a run to its end: the in-process executor initialises a resource once per
+    run, so steps of two runs can never interleave their writes."""
+
+    @dg.resource(description="Heyrick settings; holds the warehouse run lock for the run")
+    def _settings(_context):
+        with warehouse.run_lock(settings.duckdb_path):
+            yield settings
+
+    return _settings
 
 
 def build_definitions(settings: Settings | None = None) -> dg.Definitions:
@@ -38,7 +55,7 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
         schedules=schedules.schedules,
         sensors=[*freshness.sensors, *alerts.sensors],
         resources={
-            "settings": dg.ResourceDefinition.hardcoded_resource(settings, "Heyrick settings"),
+            "settings": locked_settings(settings),
             "dbt": dbt.dbt_resource(),
         },
         executor=dg.in_process_executor,

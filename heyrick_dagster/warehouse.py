@@ -65,13 +65,27 @@ def connect(path: Path, read_only: bool = False):
         con.close()
 
 
+# Locks this process holds, by lock file, and how many times: `heyrick run` takes the lock
+# before the run starts and the run's own resource takes it again (definitions.py). A second
+# flock from the same process would conflict with the first (flock is per open file).
+_held: dict[Path, int] = {}
+
+
 @contextmanager
 def run_lock(path: Path):
     """Hold `<warehouse>.run.lock` for a whole run: a second run started meanwhile gets
     `WarehouseLocked` at once, naming the lock and the run that holds it. The lock is an
     flock, so the kernel drops it when its process dies, even by kill -9: it can never
-    be left stale. The file itself stays (deleting it would race the next locker)."""
+    be left stale. The file itself stays (deleting it would race the next locker).
+    Re-entrant within one process."""
     lock_path = path.with_name(path.name + ".run.lock")
+    if lock_path in _held:
+        _held[lock_path] += 1
+        try:
+            yield lock_path
+        finally:
+            _held[lock_path] -= 1
+        return
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     handle = lock_path.open("a+")
     try:
@@ -89,7 +103,11 @@ def run_lock(path: Path):
         started = datetime.now(UTC).isoformat(timespec="seconds")
         handle.write(f"pid {os.getpid()} on {os.uname().nodename}, started {started}")
         handle.flush()
-        yield lock_path
+        _held[lock_path] = 1
+        try:
+            yield lock_path
+        finally:
+            del _held[lock_path]
     finally:
         handle.close()  # releases the flock
 
