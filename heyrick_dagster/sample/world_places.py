@@ -648,7 +648,8 @@ def _with_deprivation(lsoas: pl.DataFrame, seed: int) -> pl.DataFrame:
     rank = np.zeros(len(score), dtype=np.int64)
     english_ranks, among = _imd_ranks(score[english])
     rank[english] = english_ranks
-    decile = np.minimum(10, (rank - 1) * 10 // max(among, 1) + 1)
+    # As published: decile d holds the ranks (d-1)/10 < rank/among <= d/10 (ceil, in integers).
+    decile = np.clip(-(-rank * 10 // max(among, 1)), 1, 10)
     # Outside England: the decile the same score would have in England.
     z = (np.log(score) - _REFERENCE_LOG_MEDIAN) / _REFERENCE_LOG_SD
     latent_decile = np.clip(np.ceil(10.0 * (1.0 - _normal_cdf(z))), 1, 10).astype(np.int64)
