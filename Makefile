@@ -33,8 +33,21 @@ sample: install
 test: install
 	$(VENV)/bin/python -m pytest
 
-bench: install
-	$(VENV)/bin/python -m benchmarks.sources
+# Heyrick beside plain baselines (benchmarks/compare.py); HEYRICK_SAMPLE_SCALE=national for
+# the national sample. The recordlinkage baseline needs pandas<3, so the `bench` dependency
+# group is installed alone (--only-group: no Heyrick, no default pins) in an environment of
+# its own. `python -m benchmarks.sources` times the pipeline on the real files too.
+BENCH_VENV := .tools/bench-venv
+.PHONY: bench-install
+
+$(BENCH_VENV)/.installed: pyproject.toml uv.lock | $(UV)
+	UV_PROJECT_ENVIRONMENT=$(CURDIR)/$(BENCH_VENV) $(UV) sync --frozen --python 3.11 --only-group bench
+	touch $@
+
+bench-install: $(BENCH_VENV)/.installed
+
+bench: install bench-install
+	$(VENV)/bin/python -m benchmarks.compare
 
 ui: install
 	$(VENV)/bin/dagster dev -w workspace.yaml

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import polars as pl
 
-from heyrick_dagster import warehouse
 from heyrick_dagster.linkage import cascade, clusters, evaluate, splink_model
-from heyrick_dagster.linkage.inputs import STAGING_INPUTS, read_staging
+from heyrick_dagster.linkage.inputs import STAGING_INPUTS
+from heyrick_dagster.linkage.prepared import prepare, staging_frames
 
 
 def peak_rss_gb() -> float:
@@ -45,17 +45,19 @@ def main() -> None:
     print(f"linkage benchmark on {args.duckdb}")
     frames = stage(
         "read staging",
-        lambda: read_staging(lambda sql: warehouse.query(args.duckdb, sql)),
+        lambda: staging_frames(args.duckdb),
         lambda f: ", ".join(f"{s} {len(x):,}" for s, x in f.items()),
     )
-    features = stage("features", lambda: cascade.features_by_source(frames))
-    models, origins = stage("train (EM) and adapt", lambda: cascade.train_models(features))
+    prepared = prepare(frames, step=stage)
+    features, models = prepared.features, prepared.models
     base = cascade.LINK_TYPES[0]
     stage(
         "count comparisons (premises-company)",
         lambda: splink_model.count_comparisons(features[base[0]], features[base[1]]),
-        lambda n: f"{n:,} candidate pairs for {len(features[base[0]]):,} x "
-        f"{len(features[base[1]]):,} records",
+        lambda n: (
+            f"{n:,} candidate pairs for {len(features[base[0]]):,} x "
+            f"{len(features[base[1]]):,} records"
+        ),
     )
     links = stage(
         "link (exact tiers + Splink)",
@@ -75,9 +77,8 @@ def main() -> None:
     print(f"  {'total':<34} {total:>8.1f} s  peak RSS {peak_rss_gb():.2f} GB")
     if args.truth:
         truth = pl.read_parquet(args.truth / "records.parquet")
-        present = {s: f["record_id"].cast(pl.String) for s, f in frames.items()}
         accepted = links.filter(pl.col("link_status") == "accepted")
-        evaluate.print_report(evaluate.evaluate(accepted, truth, present=present))
+        evaluate.print_report(evaluate.evaluate(accepted, truth, present=prepared.present()))
         print(evaluate.cluster_purity(bridge, truth))
     assert set(frames) == set(STAGING_INPUTS)
 

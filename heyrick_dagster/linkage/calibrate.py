@@ -112,9 +112,8 @@ def cascade_scores(
 
 
 def _main() -> None:
-    from heyrick_dagster import warehouse
     from heyrick_dagster.linkage import cascade, evaluate, splink_model
-    from heyrick_dagster.linkage.inputs import read_staging
+    from heyrick_dagster.linkage.prepared import prepare, staging_frames
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duckdb", type=Path, required=True)
@@ -122,13 +121,12 @@ def _main() -> None:
     parser.add_argument("--out", type=Path, default=THRESHOLDS_PATH)
     args = parser.parse_args()
 
-    frames = read_staging(lambda sql: warehouse.query(args.duckdb, sql))
-    features = cascade.features_by_source(frames)
-    models, _ = cascade.train_models(features)
+    prepared = prepare(staging_frames(args.duckdb))
+    frames, features, models = prepared.frames, prepared.features, prepared.models
     base_key = link_type_key(*LINK_TYPES[0])
     exact_links = cascade.exact_tier(frames)
     truth = pl.read_parquet(args.truth / "records.parquet")
-    present = {source: f["unique_id"] for source, f in features.items()}
+    present = prepared.present()
     chosen, curves = {}, {}
     for left, right in LINK_TYPES:
         key = link_type_key(left, right)

@@ -5,8 +5,10 @@
         --out data/reports/linkage/accuracy.md
 
 reads the published links (`marts.fct_record_links`) and the staging tables of a run,
-and scores three methods against the sample's truth (records the files publish only):
-the cascade's accepted links, the exact tiers alone, and fuzzy name-only matching.
+and scores the methods against the sample's truth (records the files publish only):
+the cascade's accepted links, the exact tiers alone, fuzzy name-only matching and, for
+premises <-> company when the `bench` environment is installed (`make bench-install`),
+the Python Record Linkage Toolkit (baselines.recordlinkage_toolkit).
 With `--labels` (a run over the real files) it scores the cascade on the hand-labelled
 real pairs instead. The precision-recall curve is the one the thresholds were read
 from (thresholds.json). Evaluation code: it reads the truth; the pipeline does not.
@@ -16,44 +18,62 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 import polars as pl
 
 from heyrick_dagster import warehouse
 from heyrick_dagster.linkage import baselines, cascade, evaluate, labelled
-from heyrick_dagster.linkage.inputs import read_staging
+from heyrick_dagster.linkage.prepared import Prepared, prepare, staging_frames
 
-METHODS = ("cascade (accepted)", "exact tiers only", "fuzzy name only")
+METHODS = (
+    "cascade (accepted)",
+    "exact tiers only",
+    "fuzzy name only",
+    "recordlinkage toolkit (ECM)",
+)
+TOOLKIT_LINK_TYPE = cascade.LINK_TYPES[0]  # the toolkit baseline links premises <-> company
 
 
 def method_links(
-    links: pl.DataFrame, frames: dict[str, pl.DataFrame], left: str, right: str
+    links: pl.DataFrame,
+    prepared: Prepared,
+    left: str,
+    right: str,
+    toolkit: pl.DataFrame | None = None,
 ) -> dict[str, pl.DataFrame]:
-    """The pairs each method links for one link type (left_record_id, right_record_id)."""
-    features = cascade.features_by_source({left: frames[left], right: frames[right]})
+    """The pairs each method links for one link type (left_record_id, right_record_id);
+    `toolkit`: the toolkit baseline's premises <-> company pairs, when it was run."""
+    features = prepared.features
     published = links.filter(
         (pl.col("left_source") == left)
         & (pl.col("right_source") == right)
         & (pl.col("link_status") == "accepted")
     ).select("left_record_id", "right_record_id")
-    return {
+    methods = {
         METHODS[0]: published,
-        METHODS[1]: baselines.exact_only(frames, left, right),
+        METHODS[1]: baselines.exact_only(prepared.frames, left, right),
         METHODS[2]: baselines.fuzzy_name_only(features[left], features[right]),
     }
+    if toolkit is not None and (left, right) == TOOLKIT_LINK_TYPE:
+        methods[METHODS[3]] = toolkit
+    return methods
 
 
 def accuracy_table(
-    links: pl.DataFrame, frames: dict[str, pl.DataFrame], truth: pl.DataFrame
+    links: pl.DataFrame,
+    prepared: Prepared,
+    truth: pl.DataFrame,
+    toolkit: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Precision, recall, F1 of every method and link type against the truth."""
-    present = {source: frame["record_id"].cast(pl.String) for source, frame in frames.items()}
+    frames, present = prepared.frames, prepared.present()
     rows = []
     for left, right in cascade.LINK_TYPES:
         if frames[left].is_empty() or frames[right].is_empty():
             continue
-        for method, pairs in method_links(links, frames, left, right).items():
+        for method, pairs in method_links(links, prepared, left, right, toolkit).items():
             found = pairs.with_columns(
                 pl.lit(left).alias("left_source"), pl.lit(right).alias("right_source")
             )
@@ -133,6 +153,15 @@ def render(
     return "\n".join(lines) + "\n"
 
 
+def _toolkit_pairs(prepared: Prepared) -> pl.DataFrame | None:
+    """The toolkit baseline's pairs, or None (said on stderr) without its environment."""
+    try:
+        return baselines.recordlinkage_toolkit(prepared.frames).pairs
+    except FileNotFoundError as missing:
+        print(f"recordlinkage toolkit baseline left out: {missing}", file=sys.stderr)
+        return None
+
+
 def _main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duckdb", type=Path, required=True)
@@ -142,12 +171,15 @@ def _main() -> None:
     args = parser.parse_args()
 
     links = warehouse.query(args.duckdb, "select * from marts.fct_record_links")
-    frames = read_staging(lambda sql: warehouse.query(args.duckdb, sql))
-    accuracy = (
-        accuracy_table(links, frames, pl.read_parquet(args.truth / "records.parquet"))
-        if args.truth
-        else None
-    )
+    accuracy = None
+    if args.truth:
+        prepared = prepare(staging_frames(args.duckdb), train=False)
+        accuracy = accuracy_table(
+            links,
+            prepared,
+            pl.read_parquet(args.truth / "records.parquet"),
+            _toolkit_pairs(prepared),
+        )
     real = (
         labelled.evaluate_labelled(links, labelled.read_labels(args.labels))
         if args.labels

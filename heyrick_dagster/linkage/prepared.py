@@ -1,0 +1,59 @@
+"""What every offline linkage tool starts from: a run's staging records, their comparison
+features and the Splink models, made as the pipeline makes them.
+
+calibrate.py, report.py and the benchmarks each need some of these three steps; this
+is the one place that does them, so a change to how the pipeline prepares linkage
+(defs/linkage.py) is a change here too and nowhere else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import polars as pl
+
+from heyrick_dagster import warehouse
+from heyrick_dagster.linkage import cascade
+from heyrick_dagster.linkage.inputs import STAGING_INPUTS, read_staging
+
+T = TypeVar("T")
+# Runs one named step and returns its result: the benchmarks pass a timer.
+Step = Callable[[str, Callable[[], T]], T]
+
+
+def _run(name: str, func: Callable[[], T]) -> T:
+    return func()
+
+
+@dataclass(frozen=True)
+class Prepared:
+    frames: dict[str, pl.DataFrame]  # staging records by source (inputs.STAGING_INPUTS)
+    features: dict[str, pl.DataFrame]  # features.FEATURE_SCHEMA frames by source
+    models: dict[str, dict[str, Any]] = field(default_factory=dict)  # by link type key
+    origins: dict[str, str] = field(default_factory=dict)  # how each model was made
+
+    def present(self) -> dict[str, pl.Series]:
+        """The record ids given to the linker, per source (evaluate's `present`)."""
+        return {s: frame["record_id"].cast(pl.String) for s, frame in self.frames.items()}
+
+
+def staging_frames(
+    duckdb_path: Path, sources: Collection[str] = tuple(STAGING_INPUTS)
+) -> dict[str, pl.DataFrame]:
+    """The staging records of a run's DuckDB file, of `sources` only."""
+    frames = read_staging(lambda sql: warehouse.query(duckdb_path, sql))
+    return {source: frame for source, frame in frames.items() if source in sources}
+
+
+def prepare(frames: dict[str, pl.DataFrame], *, train: bool = True, step: Step = _run) -> Prepared:
+    """Features of `frames` and, with `train`, the models of every link type they allow
+    (cascade.train_models: EM when the data are enough, else the reference model).
+    `step(name, func)` runs each stage ("features", "train (EM) and adapt")."""
+    features = step("features", lambda: cascade.features_by_source(frames))
+    if not train:
+        return Prepared(frames, features)
+    models, origins = step("train (EM) and adapt", lambda: cascade.train_models(features))
+    return Prepared(frames, features, models, origins)
