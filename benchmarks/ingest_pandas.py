@@ -29,6 +29,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+CHUNK_ROWS = 250_000
 # The leaf elements of an FHRS <EstablishmentDetail> (Scores/* and Geocode/* nested).
 FHRS_ELEMENTS = (
     "FHRSID LocalAuthorityBusinessID BusinessName BusinessType BusinessTypeID AddressLine1 "
@@ -116,13 +117,17 @@ def companies_house(paths: list[Path], sic_codes: frozenset[str]) -> pd.DataFram
     """Companies with one of `sic_codes` among their four SIC codes."""
     frames = []
     for path in paths:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
-        frame.columns = [snake(c) for c in frame.columns]
-        sic = frame[[c for c in frame.columns if c.startswith("siccode")]]
-        codes = sic.apply(lambda column: column.str.extract(r"^(\d{5})", expand=False))
-        frame = frame[codes.isin(sic_codes).any(axis=1)].copy()
-        frame["_source_file"] = path.name
-        frames.append(frame)
+        # The national file is ~5.5 million rows (2.5 GB): read in chunks, keep the few.
+        chunks = pd.read_csv(
+            path, dtype=str, keep_default_na=False, na_values=[""], chunksize=CHUNK_ROWS
+        )
+        for frame in chunks:
+            frame.columns = [snake(c) for c in frame.columns]
+            sic = frame[[c for c in frame.columns if c.startswith("siccode")]]
+            codes = sic.apply(lambda column: column.str.extract(r"^(\d{5})", expand=False))
+            frame = frame[codes.isin(sic_codes).any(axis=1)].copy()
+            frame["_source_file"] = path.name
+            frames.append(frame)
     frame = pd.concat(frames, ignore_index=True)
     for column in frame.columns:
         if column.endswith(("date", "condate")):

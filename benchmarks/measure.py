@@ -47,6 +47,14 @@ def run_measured(command: list[str], cwd: Path, env: dict[str, str] | None = Non
     return Measured(report["seconds"], usage["peak_rss_kb"] / 1024, report)  # Linux: KiB
 
 
+def run_repeated(command: list[str], cwd: Path, times: int) -> Measured:
+    """`command` run `times` times: the median run's seconds and report, the largest peak
+    RSS. On a shared machine one run's wall time says as much about the neighbours."""
+    runs = sorted((run_measured(command, cwd) for _ in range(times)), key=lambda m: m.seconds)
+    median = runs[len(runs) // 2]
+    return Measured(median.seconds, max(m.peak_rss_mb for m in runs), median.report)
+
+
 def _launch(command: list[str]) -> int:
     """Run `command`, echo its stdout, then a JSON line of its own peak RSS; its exit code."""
     child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)

@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from benchmarks import compare, ingest_pandas
-from benchmarks.measure import Measured, run_measured
+from benchmarks.measure import Measured, run_measured, run_repeated
 from heyrick_dagster import warehouse
 from heyrick_dagster.linkage import baselines, report
 from heyrick_dagster.linkage.prepared import prepare
@@ -116,6 +116,19 @@ def test_a_child_process_is_measured_without_its_parents_memory():
     assert measured.seconds == 0.5
     assert 0 < measured.peak_rss_mb < 100
     assert len(ballast) == 400 * 2**20
+
+
+def test_repeated_runs_report_the_median_run_and_the_largest_peak(tmp_path):
+    counter = tmp_path / "runs"
+    # The n-th run says it took n seconds.
+    child = (
+        f"import json, pathlib; p = pathlib.Path(r'{counter}'); "
+        "n = int(p.read_text()) + 1 if p.exists() else 1; p.write_text(str(n)); "
+        "print(json.dumps({'seconds': float(n), 'run': n}))"
+    )
+    measured = run_repeated([sys.executable, "-c", child], tmp_path, 3)
+    assert measured.seconds == 2.0 and measured.report["run"] == 2
+    assert counter.read_text() == "3"
 
 
 def _row(implementation: str, seconds: float, f1: float | None = None) -> compare.Row:
