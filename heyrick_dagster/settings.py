@@ -47,6 +47,9 @@ class Settings:
     # Where alerts are POSTed as JSON (heyrick_dagster/alerts.py); None: alerts are only
     # logged. Webhook addresses carry their token in the path, so it is kept out of repr.
     alert_webhook: str | None = field(default=None, repr=False)
+    # Recompute every step even when its inputs and code are unchanged
+    # (heyrick_dagster/fingerprints.py); HEYRICK_FORCE_RECOMPUTE=1.
+    force_recompute: bool = False
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -111,6 +114,8 @@ class Settings:
             kwargs["fhrs_api_base"] = env["HEYRICK_FHRS_API_BASE"].rstrip("/")
         if env.get("HEYRICK_ALERT_WEBHOOK", "").strip():
             kwargs["alert_webhook"] = env["HEYRICK_ALERT_WEBHOOK"].strip()
+        if env.get("HEYRICK_FORCE_RECOMPUTE", "").strip().lower() in {"1", "true", "yes"}:
+            kwargs["force_recompute"] = True
         if env.get("HEYRICK_HTTP_TIMEOUT"):
             kwargs["http_timeout_s"] = float(env["HEYRICK_HTTP_TIMEOUT"])
         return cls(

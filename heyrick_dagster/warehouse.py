@@ -16,7 +16,9 @@ from __future__ import annotations
 import fcntl
 import os
 import re
+from collections.abc import Sequence
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -146,25 +148,143 @@ def replace_table(path: Path, schema: str, table: str, frame: pl.DataFrame) -> i
         return con.execute(f"SELECT count(*) FROM {qualified}").fetchone()[0]
 
 
-def publish_table(path: Path, from_schema: str, to_schema: str, table: str) -> int:
+def publish_table(
+    path: Path,
+    from_schema: str,
+    to_schema: str,
+    table: str,
+    versions: Sequence[AssetVersion] = (),
+) -> int:
     """Move `from_schema.table` to `to_schema.table` in one transaction (the publish step of
-    write-audit-publish): readers see the previous table or the new one, never neither."""
-    source = f"{_ident(from_schema)}.{_ident(table)}"
-    target = f"{_ident(to_schema)}.{_ident(table)}"
+    write-audit-publish): readers see the previous table or the new one, never neither.
+    `versions` are recorded in the same transaction (see AssetVersion)."""
+    return publish_tables(path, [(from_schema, to_schema, table)], versions)[0]
+
+
+def publish_tables(
+    path: Path,
+    moves: Sequence[tuple[str, str, str]],
+    versions: Sequence[AssetVersion] = (),
+) -> list[int]:
+    """Move each `(from_schema, to_schema, table)` candidate over its published table, all in
+    one transaction: every table is the previous one or the new one, never a mix of a half
+    publish. Returns the rows of each published table."""
+    targets = [f"{_ident(to)}.{_ident(table)}" for _, to, table in moves]
     with connect(path) as con:
         try:
-            con.execute(f"CREATE SCHEMA IF NOT EXISTS {_ident(to_schema)}")
+            for schema in sorted({to for _, to, _ in moves}):
+                con.execute(f"CREATE SCHEMA IF NOT EXISTS {_ident(schema)}")
+            _ensure_versions_table(con)
             con.execute("BEGIN TRANSACTION")
             try:
-                con.execute(f"CREATE OR REPLACE TABLE {target} AS SELECT * FROM {source}")
-                con.execute(f"DROP TABLE {source}")
+                for (source_schema, _, table), target in zip(moves, targets, strict=True):
+                    source = f"{_ident(source_schema)}.{_ident(table)}"
+                    con.execute(f"CREATE OR REPLACE TABLE {target} AS SELECT * FROM {source}")
+                    con.execute(f"DROP TABLE {source}")
+                _write_versions(con, versions)
                 con.execute("COMMIT")
             except Exception:
                 _rollback(con)
                 raise
         except duckdb.IOException as exc:
-            raise _write_error(path, target, exc) from exc
-        return con.execute(f"SELECT count(*) FROM {target}").fetchone()[0]
+            raise _write_error(path, ", ".join(targets) or VERSIONS_TABLE, exc) from exc
+        return [con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in targets]
+
+
+# Each published asset's data version: what its content was computed from (heyrick_dagster/
+# fingerprints.py). Kept in the warehouse itself, beside the tables it describes and written
+# in the same transaction as them, so that it can never describe another warehouse's tables.
+VERSIONS_SCHEMA = "pipeline"
+VERSIONS_TABLE = f"{VERSIONS_SCHEMA}.asset_versions"
+
+
+@dataclass(frozen=True)
+class AssetVersion:
+    """The data version an asset was published at, by which run, and its checks' results
+    then (JSON: a list of {check_name, passed, severity, description})."""
+
+    asset_key: str
+    data_version: str
+    run_id: str
+    checks: str = "[]"
+    recorded_at: str = ""
+
+
+def _ensure_versions_table(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {VERSIONS_SCHEMA}")
+    con.execute(
+        f"CREATE TABLE IF NOT EXISTS {VERSIONS_TABLE} (asset_key VARCHAR PRIMARY KEY, "
+        "data_version VARCHAR NOT NULL, run_id VARCHAR, checks VARCHAR, "
+        "recorded_at TIMESTAMPTZ NOT NULL)"
+    )
+
+
+def _write_versions(con: duckdb.DuckDBPyConnection, versions: Sequence[AssetVersion]) -> None:
+    now = datetime.now(UTC)
+    for v in versions:
+        con.execute(
+            f"INSERT OR REPLACE INTO {VERSIONS_TABLE} VALUES (?, ?, ?, ?, ?)",
+            [v.asset_key, v.data_version, v.run_id, v.checks, now],
+        )
+
+
+def record_versions(path: Path, versions: Sequence[AssetVersion]) -> None:
+    """Record assets' data versions once their tables (or files) are written."""
+    with connect(path) as con:
+        try:
+            _ensure_versions_table(con)
+            con.execute("BEGIN TRANSACTION")
+            _write_versions(con, versions)
+            con.execute("COMMIT")
+        except duckdb.IOException as exc:
+            _rollback(con)
+            raise _write_error(path, VERSIONS_TABLE, exc) from exc
+
+
+def forget_versions(path: Path, asset_keys: Sequence[str]) -> None:
+    """Forget assets' data versions before they are recomputed: a step killed half-way
+    must never leave a version describing tables it had already begun to replace."""
+    if not asset_keys:
+        return
+    with connect(path) as con:
+        _ensure_versions_table(con)
+        con.execute(
+            f"DELETE FROM {VERSIONS_TABLE} WHERE asset_key IN (SELECT unnest(?::VARCHAR[]))",
+            [list(asset_keys)],
+        )
+
+
+def read_versions(path: Path, asset_keys: Sequence[str]) -> dict[str, AssetVersion]:
+    """The recorded versions of these assets (those never recorded are absent)."""
+    if not path.exists() or not asset_keys:
+        return {}
+    with connect(path, read_only=True) as con:
+        if not _has_table(con, VERSIONS_SCHEMA, "asset_versions"):
+            return {}
+        rows = con.execute(
+            f"SELECT asset_key, data_version, run_id, checks, recorded_at::VARCHAR "
+            f"FROM {VERSIONS_TABLE} WHERE asset_key IN (SELECT unnest(?::VARCHAR[]))",
+            [list(asset_keys)],
+        ).fetchall()
+    return {row[0]: AssetVersion(*row) for row in rows}
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables "
+            "WHERE table_schema = ? AND table_name = ?",
+            [schema, table],
+        ).fetchone()[0]
+    )
+
+
+def tables_exist(path: Path, names: Sequence[str]) -> bool:
+    """Whether every `schema.table` (or view) of `names` is in the warehouse."""
+    if not path.exists():
+        return not names
+    with connect(path, read_only=True) as con:
+        return all(_has_table(con, *name.split(".", 1)) for name in names)
 
 
 def row_counts(path: Path, schemas: tuple[str, ...]) -> dict[str, int]:

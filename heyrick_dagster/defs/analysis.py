@@ -21,6 +21,7 @@ import polars as pl
 from heyrick_dagster import warehouse
 from heyrick_dagster.analysis import areas, evaluation, indicators, scorecard
 from heyrick_dagster.defs.metadata import ENGINEERING_OWNERS, preview_markdown
+from heyrick_dagster.defs.versioning import skip_when_unchanged
 from heyrick_dagster.settings import Settings
 
 SCHEMA = "analysis"
@@ -134,6 +135,7 @@ def _frame_md(frame: pl.DataFrame, rows: int = 10) -> dg.MetadataValue:
     "enforcement event published later. Takeaways and convenience stores are scored; the "
     "rest are kept as area denominators. Indications, not evidence.",
 )
+@skip_when_unchanged(gate=require_upstream_gates)
 def premises_indicators(
     context: dg.AssetExecutionContext, settings: dg.ResourceParam[Settings]
 ) -> dg.MaterializeResult:
@@ -184,6 +186,7 @@ def premises_indicators(
     "analysis.area_enforcement_intensity: enforcement measures where officials looked, so "
     "penalty density is not prevalence. Runs only when every upstream gate passed.",
 )
+@skip_when_unchanged(gate=require_upstream_gates)
 def area_correlations(
     context: dg.AssetExecutionContext, settings: dg.ResourceParam[Settings]
 ) -> dg.MaterializeResult:
@@ -273,6 +276,7 @@ def events_in_areas(tables: dict[str, pl.DataFrame], as_of: date) -> dict[str, i
     "(analysis/evaluation.py, on the published events) is in the metadata. Indications, "
     "not evidence.",
 )
+@skip_when_unchanged(gate=require_upstream_gates)
 def premises_indications(
     context: dg.AssetExecutionContext, settings: dg.ResourceParam[Settings]
 ) -> dg.MaterializeResult:

@@ -19,6 +19,7 @@ from heyrick_dagster.defs.analysis import (
     require_upstream_gates,
 )
 from heyrick_dagster.defs.metadata import ENGINEERING_OWNERS
+from heyrick_dagster.defs.versioning import skip_when_unchanged
 from heyrick_dagster.reports import analysis_report
 from heyrick_dagster.settings import Settings
 
@@ -38,6 +39,10 @@ REPORT_KEY = dg.AssetKey(["reports", "analysis_report"])
     "rates by deprivation decile, the trend over data vintages, the time-ordered evaluation "
     "and the freshness of every source; and the indications and area tables as CSV and "
     "Parquet with a data dictionary. Indications, not evidence.",
+)
+@skip_when_unchanged(
+    gate=require_upstream_gates,
+    files=lambda s: [analysis_report.report_folder(s) / "index.html"],
 )
 def analysis_report_page(
     context: dg.AssetExecutionContext, settings: dg.ResourceParam[Settings]

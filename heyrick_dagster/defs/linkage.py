@@ -12,6 +12,7 @@ import polars as pl
 
 from heyrick_dagster import warehouse
 from heyrick_dagster.defs.metadata import ENGINEERING_OWNERS, preview_markdown
+from heyrick_dagster.defs.versioning import skip_when_unchanged
 from heyrick_dagster.linkage import cascade, clusters, model_store
 from heyrick_dagster.linkage.inputs import STAGING_INPUTS, read_staging
 from heyrick_dagster.settings import Settings
@@ -52,6 +53,7 @@ def _parameters_markdown(model: dict) -> str:
     "(premises <-> company by EM; the enforcement lists adapt it) and saves each as a "
     "content-versioned JSON file under <data>/linkage/models/.",
 )
+@skip_when_unchanged(files=lambda s: [s.linkage_models_dir / model_store.MANIFEST])
 def splink_models(
     context: dg.AssetExecutionContext, settings: dg.ResourceParam[Settings]
 ) -> dg.MaterializeResult:
@@ -104,6 +106,7 @@ def _accuracy_at_calibration() -> list[dict]:
     "postcode), then the saved Splink models on every blocked candidate pair; accepted and "
     "possible links by the thresholds derived from the evaluation (linkage/thresholds.json).",
 )
+@skip_when_unchanged()
 def int_links__cascade(
     context: dg.AssetExecutionContext, settings: dg.ResourceParam[Settings]
 ) -> dg.MaterializeResult:
@@ -140,6 +143,7 @@ def int_links__cascade(
     description="Businesses: connected components of the accepted links over every "
     "premises, company and enforcement-list record, with ids stable across runs.",
 )
+@skip_when_unchanged()
 def int_business_clusters(settings: dg.ResourceParam[Settings]) -> dg.MaterializeResult:
     records = pl.concat(
         [

@@ -17,6 +17,7 @@ import dagster as dg
 from heyrick_dagster.defs import dbt
 from heyrick_dagster.defs.metadata import ENGINEERING_OWNERS
 from heyrick_dagster.defs.sources import raw_key
+from heyrick_dagster.defs.versioning import skip_when_unchanged
 from heyrick_dagster.reports import catalogue, quality
 from heyrick_dagster.reports.document import to_markdown
 from heyrick_dagster.settings import Settings
@@ -46,6 +47,7 @@ STAGING_KEYS = sorted(
     "failing records by file and row, each suite's Great Expectations results, and "
     "Great Expectations Data Docs.",
 )
+@skip_when_unchanged(files=lambda s: [s.reports_dir / "quality"])
 def quality_reports(
     context: dg.AssetExecutionContext, settings: dg.ResourceParam[Settings]
 ) -> dg.MaterializeResult:
@@ -99,6 +101,7 @@ def quality_reports(
     "publisher, licence, official address, coverage, cadence, fields and their meaning, "
     "the keys that join it to the others, its freshness and its current quality verdict.",
 )
+@skip_when_unchanged(files=lambda s: [s.reports_dir / "catalogue.html"])
 def data_catalogue(
     context: dg.AssetExecutionContext, settings: dg.ResourceParam[Settings]
 ) -> dg.MaterializeResult:

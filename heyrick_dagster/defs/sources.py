@@ -10,6 +10,7 @@ import dagster as dg
 import polars as pl
 
 from heyrick_dagster import warehouse
+from heyrick_dagster.defs import versioning
 from heyrick_dagster.defs.metadata import (
     check_result_from_suite,
     failure_from_source_error,
@@ -19,7 +20,7 @@ from heyrick_dagster.defs.metadata import (
 )
 from heyrick_dagster.quality import gx_runner
 from heyrick_dagster.settings import Settings
-from heyrick_dagster.sources.acquire import acquire
+from heyrick_dagster.sources.acquire import Acquired, acquire
 from heyrick_dagster.sources.base import CheckSpec, Connector, RawTable, Scope
 from heyrick_dagster.sources.errors import SourceError
 from heyrick_dagster.sources.registry import CONNECTORS
@@ -125,6 +126,21 @@ def build_raw_asset(connector: Connector) -> dg.AssetsDefinition:
                 context.log.info(
                     f"{connector.key}: {len(acquired.files)} file(s) of vintage {acquired.vintage}"
                 )
+            decision = versioning.plan(context, settings, inputs=_inputs(acquired))
+            if not decision.recompute:
+                # Unchanged files (by sha256) and code: nothing is parsed or published again.
+                yield from versioning.skipped_results(
+                    context,
+                    decision,
+                    {
+                        raw_key(connector, t): {
+                            **_published_metadata(settings, connector.table_name(t), acquired),
+                            **_acquired_metadata(acquired, settings, connector),
+                        }
+                        for t in connector.tables
+                    },
+                )
+                return
             paths = [f.path for f in acquired.files]
             if connector.scoped:
                 scope = area_scope(settings)
@@ -144,6 +160,7 @@ def build_raw_asset(connector: Connector) -> dg.AssetsDefinition:
         for table in connector.tables:
             frame = parsed.tables[table.name]
             name = connector.table_name(table)
+            key = raw_key(connector, table)
             warehouse.replace_table(settings.duckdb_path, AUDIT_SCHEMA, name, frame)
             results = [run_check(connector, table, spec, frame) for spec in table.checks]
             blocked = [r.check_name for r in results if not r.passed and _blocks(r)]
@@ -153,9 +170,16 @@ def build_raw_asset(connector: Connector) -> dg.AssetsDefinition:
                     f"raw.{name} still serves and the candidate stays in {AUDIT_SCHEMA}.{name}"
                 )
             else:
-                warehouse.publish_table(settings.duckdb_path, AUDIT_SCHEMA, RAW_SCHEMA, name)
+                # Its data version is recorded in the publishing transaction.
+                warehouse.publish_table(
+                    settings.duckdb_path,
+                    AUDIT_SCHEMA,
+                    RAW_SCHEMA,
+                    name,
+                    versioning.versions(context, decision, [key], results),
+                )
             yield dg.MaterializeResult(
-                asset_key=raw_key(connector, table),
+                asset_key=key,
                 metadata={
                     "dagster/row_count": frame.height,
                     # The sample is a frozen snapshot (its files carry a fixed extract
@@ -163,20 +187,60 @@ def build_raw_asset(connector: Connector) -> dg.AssetsDefinition:
                     # by default; real data are measured from their own vintage.
                     **({} if acquired.synthetic else _last_updated(frame)),
                     "published": not blocked,
-                    "vintage": acquired.vintage,
-                    "synthetic": acquired.synthetic,
-                    "absent": acquired.absent,
-                    "files": dg.MetadataValue.md(files_markdown(acquired.files, frame)),
-                    "raw_folder": dg.MetadataValue.path(
-                        str(settings.raw_dir / connector.key / acquired.vintage)
-                    ),
+                    **_acquired_metadata(acquired, settings, connector, frame),
                     "notes": dg.MetadataValue.json(parsed.notes),
                     "preview": dg.MetadataValue.md(preview_markdown(frame)),
+                    **decision.metadata(),
                 },
+                data_version=None if blocked else versioning.data_version(decision, key),
             )
             yield from results
 
     return _raw
+
+
+def _inputs(acquired: Acquired) -> dict[str, str]:
+    """What a raw asset reads: its files by sha256, and the vintage stamped on every row."""
+    return {
+        "vintage": acquired.vintage,
+        "synthetic": str(acquired.synthetic),
+        **{f"file:{f.path.name}": f.sha256 for f in acquired.files},
+    }
+
+
+def _acquired_metadata(
+    acquired: Acquired, settings: Settings, connector: Connector, frame: pl.DataFrame | None = None
+) -> dict:
+    """The files behind a raw table (with the rows each gave, when it was parsed)."""
+    files = (
+        files_markdown(acquired.files, frame)
+        if frame is not None
+        else "\n".join(["| file | sha256 |", "|---|---|"])
+        + "".join(f"\n| {f.path.name} | `{f.sha256[:16]}…` |" for f in acquired.files)
+    )
+    return {
+        "vintage": acquired.vintage,
+        "synthetic": acquired.synthetic,
+        "absent": acquired.absent,
+        "files": dg.MetadataValue.md(files),
+        # Content-addressed raw store: files whose sha256 was already stored were not
+        # written again.
+        "files_reused": sum(f.reused for f in acquired.files),
+        "raw_folder": dg.MetadataValue.path(
+            str(settings.raw_dir / connector.key / acquired.vintage)
+        ),
+    }
+
+
+def _published_metadata(settings: Settings, name: str, acquired: Acquired) -> dict:
+    """Rows and last update of a published raw table that was not recomputed, so that its
+    freshness is still measured from the data's own vintage."""
+    published = warehouse.query(
+        settings.duckdb_path,
+        f"select count(*) as n, max(_vintage) as _vintage from {RAW_SCHEMA}.{name}",
+    )
+    last = {} if acquired.synthetic else _last_updated(published.filter(published["n"] > 0))
+    return {"dagster/row_count": int(published["n"][0]), **last}
 
 
 def _last_updated(frame: pl.DataFrame) -> dict:

@@ -7,7 +7,9 @@
 - `live`: the official addresses, through the connector's `fetch_live`.
 
 Either way the files land in `data/raw/<source>/<vintage>/` with a sha256
-manifest before anything parses them, so bad input is never lost.
+manifest before anything parses them, so bad input is never lost. The raw store is
+content-addressed (raw_store.py): a file whose sha256 is already stored is re-used, not
+written again, and the log says which.
 """
 
 from __future__ import annotations
@@ -81,7 +83,9 @@ def acquire(connector: Connector, settings: Settings, emit: Emit | None = None) 
     if settings.mode == "live":
         vintage = _today()
         folder = raw_store.vintage_dir(settings.raw_dir, source, vintage)
-        return Acquired(connector.fetch_live(settings, folder, emit), vintage, synthetic=False)
+        files = connector.fetch_live(settings, folder, emit)
+        _report_reuse(source, files, emit)
+        return Acquired(files, vintage, synthetic=False)
 
     if settings.mode == "sample":
         vintage = str(ensure_sample(settings)["extract_date"])
@@ -103,7 +107,22 @@ def acquire(connector: Connector, settings: Settings, emit: Emit | None = None) 
             )
         return Acquired([], vintage, synthetic=settings.is_synthetic, absent=True)
     files = [raw_store.copy_in(p, settings.raw_dir, source, vintage) for p in paths]
+    _report_reuse(source, files, emit)
     return Acquired(files, vintage, synthetic=settings.is_synthetic)
+
+
+def _report_reuse(source: str, files: list[raw_store.RawFile], emit: Emit | None) -> None:
+    reused = [f.path.name for f in files if f.reused]
+    if emit is None or not files:
+        return
+    if reused:
+        shown = ", ".join(reused[:5]) + (f" and {len(reused) - 5} more" if len(reused) > 5 else "")
+        emit(
+            f"{source}: {len(reused)} of {len(files)} raw file(s) re-used from the raw store "
+            f"(sha256 already stored, nothing written): {shown}"
+        )
+    if len(reused) < len(files):
+        emit(f"{source}: {len(files) - len(reused)} raw file(s) with new bytes stored")
 
 
 def local_files(connector: Connector, folder: Path) -> list[Path]:

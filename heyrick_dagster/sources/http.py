@@ -6,7 +6,8 @@ looks complete. Retried: the statuses in RETRYABLE_STATUS (429 after its
 Retry-After), timeouts, refused or reset connections and bodies shorter than
 their Content-Length; other 4xx/5xx are final, and so is a local disk that cannot
 take the file (a SourceError naming it). `download_all` fetches a connector's files
-into a raw-store folder and records each one.
+into a raw-store folder and stores each one (raw_store: content-addressed, a file whose
+sha256 is already stored is re-used, not written again).
 """
 
 from __future__ import annotations
@@ -174,8 +175,12 @@ def download_all(
     for n, item in enumerate(downloads, 1):
         what = f"{item.about} ({item.name})" if item.about else item.name
         report = progress_logger(f"{source} {n}/{len(downloads)} {what}", emit or log.info)
-        dest = download(source, item.url, folder / item.name, policy=policy, progress=report)
-        files.append(raw_store.record(dest, origin=item.url))
+        # Downloaded aside, so the previous edition keeps its name until the new bytes are
+        # stored (content-addressed: bytes already stored are not kept twice).
+        incoming = download(
+            source, item.url, folder / f".{item.name}.incoming", policy=policy, progress=report
+        )
+        files.append(raw_store.store(incoming, folder / item.name, item.url, move=True))
     return files
 
 

@@ -3,19 +3,28 @@
 Raw bytes are kept exactly as received, before any parsing, so that a file
 that fails the contract can be inspected and reported to its publisher.
 
-Nothing here is ever half-written under its final name: files and manifests are
-written beside it (`.part`, `.tmp`) and renamed. A write that fails (a full disk)
-removes its temporary file and raises `RawWriteError` naming the file; the previous
+Content-addressed and immutable: the bytes live once, under their sha256, in
+`data/raw/<source>/objects/<sha256[:2]>/<sha256>` (read-only), and each
+`<vintage>/<file>` is a hard link to its object. A file whose sha256 is already
+stored is not written again: its object is re-used (`RawFile.reused`, said in the
+log and the raw asset's metadata). A stored object is never modified: a new edition
+of a file is a new object, and the name is re-pointed to it by an atomic rename.
+
+Nothing here is ever half-written under its final name: objects, links and manifests
+are written beside it (`.part`, `.tmp`) and renamed. A write that fails (a full disk)
+removes what it had begun and raises `RawWriteError` naming the file; the previous
 file and manifest are left as they were. A process killed mid-write can leave a
-`.part` or `.tmp` behind; the next write of the same file overwrites it.
+`.part`, a `.tmp` or an object nothing names yet; the next write of the same file
+overwrites the first two and re-uses the third.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -35,10 +44,13 @@ class RawFile:
     bytes: int
     origin: str  # URL or local path it came from
     received_at: str
+    # True when these bytes were already stored (same sha256): nothing was written.
+    reused: bool = field(default=False, compare=False)
 
     def as_manifest_entry(self) -> dict:
         entry = asdict(self)
         entry["path"] = self.path.name
+        del entry["reused"]
         return entry
 
 
@@ -67,48 +79,122 @@ def _write_error(path: Path, what: str, exc: OSError) -> RawWriteError:
     )
 
 
+OBJECTS = "objects"
+
+
+def object_path(folder: Path, sha256: str) -> Path:
+    """Where the bytes with this sha256 live, for a file of the vintage folder `folder`."""
+    return folder.parent / OBJECTS / sha256[:2] / sha256
+
+
 def record(path: Path, origin: str) -> RawFile:
-    """Hash a file already in a vintage folder and add it to that folder's manifest."""
-    return _record_as(path, path, origin)
+    """Store a file just written into a vintage folder (a download): its bytes move into
+    the object store (or are dropped when already there) and its name becomes a link."""
+    return store(path, path, origin, move=True)
 
 
-def _record_as(data: Path, path: Path, origin: str) -> RawFile:
-    """Add `data` to the manifest of `path`'s folder under `path`'s name (copy_in records
-    its `.part` before renaming it, so a manifest that cannot be written changes nothing)."""
+def copy_in(src: Path, raw_dir: Path, source: str, vintage: str) -> RawFile:
+    """Store a local file (sample or user-supplied) under `<source>/<vintage>/<name>`."""
+    return store(src, vintage_dir(raw_dir, source, vintage) / src.name, str(src), move=False)
+
+
+def store(data: Path, dest: Path, origin: str, *, move: bool) -> RawFile:
+    """Put the bytes of `data` in the object store (unless their sha256 is there already),
+    record them in the manifest of `dest`'s folder, then point `dest` at them. `move`: the
+    file `data` is consumed (a download); otherwise it is copied and left alone.
+
+    The order makes every failure harmless: the object first (nothing names it yet), the
+    manifest next (written aside and renamed), the name last (a link renamed over it). A
+    new object that ends up named by nothing, because a later step failed, is removed."""
+    sha = sha256_of(data)
+    blob = object_path(dest.parent, sha)
+    reused = blob.exists()
+    try:
+        if not reused:
+            _write_object(data, blob, dest, move)
+        raw = _record(dest, blob, sha, origin, reused)
+        _link(blob, dest)
+    except BaseException:
+        if not reused and not _named(blob, dest):
+            blob.unlink(missing_ok=True)
+        raise
+    if move and data != dest:
+        data.unlink(missing_ok=True)
+    return raw
+
+
+def _write_object(data: Path, blob: Path, dest: Path, move: bool) -> None:
+    blob.parent.mkdir(parents=True, exist_ok=True)
+    # Named after the file too, so that a failure shows which file it was.
+    part = blob.with_name(f"{blob.name}-{dest.name}.part")
+    try:
+        try:
+            if move:
+                _hard_link_or_copy(data, part)  # a download's bytes are not copied
+            else:
+                shutil.copyfile(data, part)  # never a half-copied object under its name
+        except OSError as exc:
+            raise _write_error(dest, "the raw file", exc) from exc
+        part.chmod(0o444)
+        part.replace(blob)
+    finally:
+        part.unlink(missing_ok=True)
+
+
+def _hard_link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:  # a file system without hard links
+        shutil.copyfile(source, target)
+
+
+def _record(dest: Path, blob: Path, sha: str, origin: str, reused: bool) -> RawFile:
+    """The manifest entry of `dest`; left untouched when it already names these bytes."""
+    manifest_path = dest.parent / MANIFEST
+    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    entry = manifest.get(dest.name)
+    if entry and entry["sha256"] == sha and _named(blob, dest):
+        return RawFile(
+            dest, sha, entry["bytes"], entry["origin"], entry["received_at"], reused=True
+        )
     raw = RawFile(
-        path=path,
-        sha256=sha256_of(data),
-        bytes=data.stat().st_size,
+        path=dest,
+        sha256=sha,
+        bytes=blob.stat().st_size,
         origin=origin,
         received_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        reused=reused,
     )
-    manifest_path = path.parent / MANIFEST
-    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
-    manifest[path.name] = raw.as_manifest_entry()
+    manifest[dest.name] = raw.as_manifest_entry()
     tmp = manifest_path.with_suffix(".tmp")
     try:
         tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True))
         tmp.replace(manifest_path)
     except OSError as exc:
-        raise _write_error(manifest_path, f"the manifest entry of {path.name}", exc) from exc
+        raise _write_error(manifest_path, f"the manifest entry of {dest.name}", exc) from exc
     finally:
         tmp.unlink(missing_ok=True)
     return raw
 
 
-def copy_in(src: Path, raw_dir: Path, source: str, vintage: str) -> RawFile:
-    """Copy a local file (sample or user-supplied) into the raw store: copied to `.part`,
-    recorded in the manifest, then renamed, so a failure at any step leaves the previous
-    file and its manifest entry as they were."""
-    dest = vintage_dir(raw_dir, source, vintage) / src.name
+def _link(blob: Path, dest: Path) -> None:
+    """Point `dest` at `blob` (a hard link, renamed over the previous name)."""
+    if _named(blob, dest):
+        return
     part = dest.with_name(dest.name + ".part")
+    part.unlink(missing_ok=True)
     try:
-        try:
-            shutil.copyfile(src, part)  # never a half-copied file under the final name
-        except OSError as exc:
-            raise _write_error(dest, "the raw file", exc) from exc
-        raw = _record_as(part, dest, origin=str(src))
+        _hard_link_or_copy(blob, part)
+        part.chmod(0o444)
         part.replace(dest)
+    except OSError as exc:
+        raise _write_error(dest, "the raw file", exc) from exc
     finally:
         part.unlink(missing_ok=True)
-    return raw
+
+
+def _named(blob: Path, dest: Path) -> bool:
+    try:
+        return dest.exists() and os.path.samefile(blob, dest)
+    except OSError:
+        return False

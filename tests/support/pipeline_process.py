@@ -28,6 +28,7 @@ from pathlib import Path
 import duckdb
 
 from heyrick_dagster.settings import REPO_ROOT
+from heyrick_dagster.warehouse import VERSIONS_SCHEMA
 
 # The schemas a run publishes (DESIGN.md section 4). `audit` is not among them: it holds
 # raw candidates while their quality suites run (write-audit-publish).
@@ -207,7 +208,8 @@ def published_tables(duckdb_path: Path, data_dir: Path) -> dict[str, str]:
 
 
 def other_tables(duckdb_path: Path) -> list[str]:
-    """Tables outside the published schemas (leftover `audit.*` candidates, say)."""
+    """Tables outside the published schemas (leftover `audit.*` or `audit_marts.*`
+    candidates, say), except the pipeline's record of the published versions."""
     con = duckdb.connect(str(duckdb_path), read_only=True)
     try:
         return [
@@ -215,7 +217,7 @@ def other_tables(duckdb_path: Path) -> list[str]:
             for schema, table in con.execute(
                 "select table_schema, table_name from information_schema.tables "
                 "where table_schema not in (select unnest(?)) order by 1, 2",
-                [list(PUBLISHED_SCHEMAS)],
+                [[*PUBLISHED_SCHEMAS, VERSIONS_SCHEMA]],
             ).fetchall()
         ]
     finally:

@@ -41,3 +41,9 @@ def test_environment_sets_folder_areas_and_the_duckdb_path_follows_the_folder(tm
 def test_bad_values_raise_a_settings_error_naming_the_variable(env, message):
     with pytest.raises(SettingsError, match=message):
         Settings.from_env(env)
+
+
+def test_force_recompute_is_off_unless_the_environment_asks_for_it():
+    assert Settings.from_env({}).force_recompute is False
+    assert Settings.from_env({"HEYRICK_FORCE_RECOMPUTE": "1"}).force_recompute is True
+    assert Settings.from_env({"HEYRICK_FORCE_RECOMPUTE": "0"}).force_recompute is False
