@@ -40,6 +40,8 @@ _PARTIAL_COUNT = 20
 _MAX_EXAMPLES = 10
 _MAX_IDS_IN_DESCRIPTION = 5
 _SUITE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
+# The kwargs in which an expectation names the columns it reads.
+_COLUMN_KWARGS = ("column", "column_A", "column_B", "column_list")
 
 
 class SuiteError(ValueError):
@@ -248,9 +250,11 @@ def run_suite(
         .add_dataframe_asset(suite_name)
         .add_batch_definition_whole_dataframe("whole_dataframe")
     )
-    batch = batch_definition.get_batch(batch_parameters={"dataframe": _dates_as_datetime64(df)})
-
     id_columns = [c for c in (doc.get("meta") or {}).get("id_columns", []) if c in df.columns]
+    checked = _columns_read(df, doc, id_columns)
+    batch = batch_definition.get_batch(
+        batch_parameters={"dataframe": _dates_as_datetime64(checked)}
+    )
     result_format: dict[str, Any] = {
         "result_format": _RESULT_FORMAT,
         "partial_unexpected_count": _PARTIAL_COUNT,
@@ -270,6 +274,30 @@ def run_suite(
     return SuiteOutcome(suite=suite_name, success=success, outcomes=outcomes)
 
 
+def _columns_read(
+    df: pandas.DataFrame, doc: Mapping[str, Any], id_columns: list[str]
+) -> pandas.DataFrame:
+    """Only the columns the suite reads, and those its failures are reported by.
+
+    GX filters, copies and hashes the whole frame for every expectation, so on a wide
+    table most of its time went to columns no expectation reads (measured on the
+    national sample: 2.6M postcodes, 600k companies). Results are the same: rows keep
+    their index. A suite with a row condition (which may name any column) or naming no
+    column at all gets the whole frame.
+    """
+    wanted = set(id_columns)
+    for exp in doc["expectations"]:
+        kwargs = exp["kwargs"]
+        if "row_condition" in kwargs:
+            return df
+        for key in _COLUMN_KWARGS:
+            value = kwargs.get(key)
+            wanted.update([value] if isinstance(value, str) else value or [])
+    if not wanted:
+        return df
+    return df[[c for c in df.columns if c in wanted]]
+
+
 def _ephemeral_context():
     import great_expectations as gx
     from great_expectations.data_context.types.base import (
@@ -287,12 +315,15 @@ def _ephemeral_context():
 
 
 def _dates_as_datetime64(df: pandas.DataFrame) -> pandas.DataFrame:
-    """Date columns held as Python ``date`` objects or Arrow ``date32`` become ``datetime64``.
+    """Date columns held as Python ``date`` objects or Arrow ``date32`` become ``datetime64``,
+    in nanoseconds where the values fit (1677-2262).
 
     GX compares them with ``pandas.Timestamp`` parameters, which pandas refuses for plain
     dates (the expectation would fail with "Cannot compare Timestamp with datetime.date").
-    Returns the frame itself when nothing needs converting, else a shallow copy: the
-    caller's frame is never changed.
+    Nanoseconds because GX compares only ``datetime64[ns]`` columns vectorised; others
+    (polars' dates arrive as ``datetime64[ms]``) it compares value by value, which took
+    ~25 s per run on the national sample's date columns. Returns the frame itself when
+    nothing needs converting, else a shallow copy: the caller's frame is never changed.
     """
     import pandas as pd
 
@@ -303,7 +334,9 @@ def _dates_as_datetime64(df: pandas.DataFrame) -> pandas.DataFrame:
         if isinstance(dtype, pd.ArrowDtype) and dtype.kind == "M":
             pa_type = dtype.pyarrow_dtype
             if str(pa_type).startswith("date"):
-                converted[name] = col.astype("datetime64[us]")
+                converted[name] = _nanoseconds_if_they_fit(col.astype("datetime64[us]"))
+        elif pd.api.types.is_datetime64_dtype(dtype) and dtype != "datetime64[ns]":
+            converted[name] = _nanoseconds_if_they_fit(col)
         elif pd.api.types.is_object_dtype(dtype):
             first = col.first_valid_index()
             if first is None:
@@ -311,7 +344,9 @@ def _dates_as_datetime64(df: pandas.DataFrame) -> pandas.DataFrame:
             value = col.loc[first]
             if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
                 try:
-                    converted[name] = pd.to_datetime(col).astype("datetime64[us]")
+                    converted[name] = _nanoseconds_if_they_fit(
+                        pd.to_datetime(col).astype("datetime64[us]")
+                    )
                 except (TypeError, ValueError):
                     pass  # mixed content: leave it, GX reports the comparison error
     if not converted:
@@ -320,6 +355,15 @@ def _dates_as_datetime64(df: pandas.DataFrame) -> pandas.DataFrame:
     for name, col in converted.items():
         out[name] = col
     return out
+
+
+def _nanoseconds_if_they_fit(col: pandas.Series) -> pandas.Series:
+    import pandas as pd
+
+    try:
+        return col.astype("datetime64[ns]")
+    except pd.errors.OutOfBoundsDatetime:  # e.g. a 9999-12-31 placeholder: compared slowly
+        return col
 
 
 def _gx_parameter(value: Any) -> Any:

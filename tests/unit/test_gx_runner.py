@@ -572,3 +572,30 @@ def test_suites_pass_on_the_recorded_real_files():
     drift = run_suite(DRIFT, df)
     assert drift.failures() == [], drift.to_markdown()
     assert elapsed < 30, f"run_suite took {elapsed:.1f}s on {len(df)} rows"
+
+
+def test_a_suite_is_given_only_the_columns_it_reads_and_those_its_failures_name():
+    df = valid_establishments().assign(unread=1)
+    doc = load_suite_json(MAIN)
+    read = {e["kwargs"]["column"] for e in doc["expectations"] if "column" in e["kwargs"]}
+    checked = gx_runner._columns_read(df, doc, ["fhrsid"])
+    assert set(checked.columns) == read | {"fhrsid"}
+    assert "unread" not in checked.columns
+    with_condition = {
+        "expectations": [{"kwargs": {"column": "fhrsid", "row_condition": 'rating_value=="5"'}}]
+    }
+    assert gx_runner._columns_read(df, with_condition, []) is df
+
+
+def test_dates_from_polars_are_compared_in_nanoseconds_and_far_dates_still_compared():
+    df = valid_establishments()
+    df.loc[2, "rating_date"] = pd.Timestamp(2030, 1, 1)
+    df["rating_date"] = df["rating_date"].astype("datetime64[ms]")  # as polars hands them over
+    assert gx_runner._dates_as_datetime64(df)["rating_date"].dtype == "datetime64[ns]"
+    o = outcome(run_suite(MAIN, df, PARAMS), "expect_column_values_to_be_between", "rating_date")
+    assert not o.success and o.examples == ["2030-01-01"], o.description
+    # A placeholder past 2262 does not fit in nanoseconds: the column is compared as it is.
+    df["rating_date"] = df["rating_date"].where(df.index != 2, pd.Timestamp("9999-12-31"))
+    assert gx_runner._dates_as_datetime64(df)["rating_date"].dtype == "datetime64[ms]"
+    o = outcome(run_suite(MAIN, df, PARAMS), "expect_column_values_to_be_between", "rating_date")
+    assert not o.success and o.unexpected_count == 1
