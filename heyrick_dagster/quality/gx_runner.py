@@ -250,11 +250,8 @@ def run_suite(
         .add_dataframe_asset(suite_name)
         .add_batch_definition_whole_dataframe("whole_dataframe")
     )
-    id_columns = [c for c in (doc.get("meta") or {}).get("id_columns", []) if c in df.columns]
-    checked = _columns_read(df, doc, id_columns)
-    batch = batch_definition.get_batch(
-        batch_parameters={"dataframe": _dates_as_datetime64(checked)}
-    )
+    id_columns = _id_columns(doc, df)
+    batch = batch_definition.get_batch(batch_parameters={"dataframe": _suite_frame(df, doc)})
     result_format: dict[str, Any] = {
         "result_format": _RESULT_FORMAT,
         "partial_unexpected_count": _PARTIAL_COUNT,
@@ -272,6 +269,23 @@ def run_suite(
     outcomes = [_outcome(exp, by_id.get(exp["id"]), id_columns) for exp in doc["expectations"]]
     success = all(o.success for o in outcomes if o.severity == "error")
     return SuiteOutcome(suite=suite_name, success=success, outcomes=outcomes)
+
+
+def suite_frame(
+    suite_name: str, df: pandas.DataFrame, expectations_dir: Path = DEFAULT_EXPECTATIONS_DIR
+) -> pandas.DataFrame:
+    """The frame to hand GX for this suite (as `run_suite` does): the columns it reads and
+    the id columns its failures name, dates as nanosecond datetime64. The Data Docs build
+    validates through GX's own context and uses this too."""
+    return _suite_frame(df, load_suite_json(suite_name, expectations_dir))
+
+
+def _suite_frame(df: pandas.DataFrame, doc: Mapping[str, Any]) -> pandas.DataFrame:
+    return _dates_as_datetime64(_columns_read(df, doc, _id_columns(doc, df)))
+
+
+def _id_columns(doc: Mapping[str, Any], df: pandas.DataFrame) -> list[str]:
+    return [c for c in (doc.get("meta") or {}).get("id_columns", []) if c in df.columns]
 
 
 def _columns_read(

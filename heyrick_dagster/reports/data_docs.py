@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from heyrick_dagster.quality.gx_runner import DEFAULT_EXPECTATIONS_DIR
+from heyrick_dagster.quality.gx_runner import DEFAULT_EXPECTATIONS_DIR, suite_frame
 from heyrick_dagster.sources.base import Connector, RawTable
 
 if TYPE_CHECKING:
@@ -58,12 +58,13 @@ class SuiteRun:
 
 
 def suite_runs(connector: Connector, table: RawTable, frame: pl.DataFrame) -> list[SuiteRun]:
-    """The table's suites on its records, as the raw asset runs them (derived frames too)."""
+    """The table's suites on its records, as the raw asset runs them (derived frames too,
+    and only the columns each suite reads: all tables' runs are held at once)."""
     df = _pandas(frame)
     return [
         SuiteRun(
             spec.suite,
-            spec.frame(df) if spec.frame else df,
+            suite_frame(spec.suite, spec.frame(df) if spec.frame else df),
             spec.parameters() if spec.parameters else {},
         )
         for spec in table.checks
