@@ -40,6 +40,8 @@ Output: `LINKS_SCHEMA`, the shape of `marts.fct_record_links`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import polars as pl
 
 from heyrick_dagster.linkage.names import with_name_forms
@@ -79,20 +81,27 @@ def empty_links() -> pl.DataFrame:
     return pl.DataFrame(schema=LINKS_SCHEMA)
 
 
-def name_keys(frame: pl.DataFrame, source: str) -> pl.DataFrame:
-    """One row per (record, name form): record_id, kind ("full" | "core"), key,
-    postcode, postcode_district. Rows without a key or any location are dropped."""
-    parts = []
+def _named(frame: pl.DataFrame, source: str) -> list[pl.DataFrame]:
+    """Per name column of the source: record_id, postcode, postcode_district and the
+    column's name forms (`names.with_name_forms`), from which keys and registered names
+    are both taken."""
     base = frame.select(
         pl.col("record_id").cast(pl.String),
         pl.col("postcode").cast(pl.String),
         pl.col("postcode_district").cast(pl.String),
         *[pl.col(c).cast(pl.String) for c in NAME_COLUMNS[source]],
     )
-    for column in NAME_COLUMNS[source]:
-        named = with_name_forms(
-            base.select("record_id", "postcode", "postcode_district", column), column
-        )
+    return [
+        with_name_forms(base.select("record_id", "postcode", "postcode_district", column), column)
+        for column in NAME_COLUMNS[source]
+    ]
+
+
+def name_keys(named_columns: list[pl.DataFrame]) -> pl.DataFrame:
+    """One row per (record, name form): record_id, kind ("full" | "core"), key,
+    postcode, postcode_district. Rows without a key or any location are dropped."""
+    parts = []
+    for named in named_columns:
         for kind, columns in (
             ("full", (("name_full", "name_trade"), ("trading_full", "trading_trade"))),
             ("core", (("name_core", "name_trade"), ("trading_core", "trading_trade"))),
@@ -166,26 +175,21 @@ def _district_matches(left: pl.DataFrame, right: pl.DataFrame) -> pl.DataFrame:
     return unique.with_columns(pl.lit(RULE_NAME_DISTRICT).alias("match_rule"))
 
 
-def registered_names(frame: pl.DataFrame, source: str) -> pl.DataFrame:
+def registered_names(named_columns: list[pl.DataFrame], source: str) -> pl.DataFrame:
     """record_id, key, area: the full forms of the names of a record that carry a legal
     form (for a company: its registered name, which always does in law, even when the
     extract's text omits it), and the postcode area ("SE") of the record."""
     parts = []
-    for column in NAME_COLUMNS[source]:
-        named = with_name_forms(
-            frame.select(
-                pl.col("record_id").cast(pl.String),
-                pl.col(column).cast(pl.String),
-                pl.col("postcode_district")
-                .cast(pl.String)
-                .str.extract(r"^([A-Z]{1,2})", 1)
-                .alias("area"),
-            ),
-            column,
-        )
+    for named in named_columns:
         if source != "companies_house":
             named = named.filter(pl.col("legal_form").is_not_null())
-        parts.append(named.select("record_id", pl.col("name_full").alias("key"), "area"))
+        parts.append(
+            named.select(
+                "record_id",
+                pl.col("name_full").alias("key"),
+                pl.col("postcode_district").str.extract(r"^([A-Z]{1,2})", 1).alias("area"),
+            )
+        )
     return pl.concat(parts).drop_nulls(["record_id", "key"]).unique()
 
 
@@ -229,18 +233,39 @@ def _finish(pairs: pl.DataFrame, left_source: str, right_source: str) -> pl.Data
     )
 
 
+@dataclass(frozen=True)
+class _Keys:
+    """A source's name keys and registered names, from one parse of its names, built once
+    per run: parsing is the exact tier's cost, and premises and companies are matched
+    against three lists (national sample: ~600k names each, parsed twice for every
+    pairing before, some 10 passes; names.parse_name's cache holds 200k)."""
+
+    source: str
+    names: pl.DataFrame
+    registered: pl.DataFrame
+
+    @classmethod
+    def of(cls, frame: pl.DataFrame, source: str) -> _Keys:
+        named = _named(frame, source)
+        return cls(source, name_keys(named), registered_names(named, source))
+
+
 def link_premises_companies(premises: pl.DataFrame, companies: pl.DataFrame) -> pl.DataFrame:
     """FHRS premises (left) <-> companies (right): a name form of the premises equals the
     company's registered or trading name form, and the premises postcode is the company's
     registered postcode; or the premises trades under a name with a legal form that is a
     registered name (`exact_registered_name`)."""
-    left = name_keys(premises, "fhrs")
-    right = name_keys(companies, "companies_house")
-    registered = _registered_name_matches(
-        registered_names(premises, "fhrs"), registered_names(companies, "companies_house")
+    return _link_premises_companies(
+        _Keys.of(premises, "fhrs"), _Keys.of(companies, "companies_house")
     )
+
+
+def _link_premises_companies(premises: _Keys, companies: _Keys) -> pl.DataFrame:
+    registered = _registered_name_matches(premises.registered, companies.registered)
     return _finish(
-        pl.concat([_postcode_matches(left, right), registered]), "fhrs", "companies_house"
+        pl.concat([_postcode_matches(premises.names, companies.names), registered]),
+        "fhrs",
+        "companies_house",
     )
 
 
@@ -251,16 +276,14 @@ def link_enforcement(
     companies (right), on liable party or trading name and postcode (or district)."""
     if source not in ("illegal_working", "nmw_naming"):
         raise ValueError(f"not an enforcement list: {source!r}")
-    left = name_keys(enforcement, source)
-    right = name_keys(target, target_source)
-    parts = [_postcode_matches(left, right), _district_matches(left, right)]
-    if target_source == "companies_house":
-        parts.append(
-            _registered_name_matches(
-                registered_names(enforcement, source), registered_names(target, target_source)
-            )
-        )
-    return _finish(pl.concat(parts), source, target_source)
+    return _link_enforcement(_Keys.of(enforcement, source), _Keys.of(target, target_source))
+
+
+def _link_enforcement(left: _Keys, right: _Keys) -> pl.DataFrame:
+    parts = [_postcode_matches(left.names, right.names), _district_matches(left.names, right.names)]
+    if right.source == "companies_house":
+        parts.append(_registered_name_matches(left.registered, right.registered))
+    return _finish(pl.concat(parts), left.source, right.source)
 
 
 def exact_links(
@@ -270,8 +293,13 @@ def exact_links(
 ) -> pl.DataFrame:
     """Every exact-tier link: premises <-> companies, and each enforcement list (by source
     key) <-> premises and <-> companies."""
-    links = [link_premises_companies(premises, companies)]
+    premises_keys = _Keys.of(premises, "fhrs")
+    companies_keys = _Keys.of(companies, "companies_house")
+    links = [_link_premises_companies(premises_keys, companies_keys)]
     for source, frame in (enforcement or {}).items():
-        links.append(link_enforcement(frame, source, premises, "fhrs"))
-        links.append(link_enforcement(frame, source, companies, "companies_house"))
+        if source not in ("illegal_working", "nmw_naming"):
+            raise ValueError(f"not an enforcement list: {source!r}")
+        keys = _Keys.of(frame, source)
+        links.append(_link_enforcement(keys, premises_keys))
+        links.append(_link_enforcement(keys, companies_keys))
     return pl.concat(links)
