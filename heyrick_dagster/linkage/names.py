@@ -123,8 +123,11 @@ def normalise(text: str | None) -> str | None:
     """Lower case, "&" as "and", punctuation as space; None when nothing is left."""
     if text is None:
         return None
-    folded = unicodedata.normalize("NFKD", text)
-    folded = "".join(c for c in folded if not unicodedata.combining(c)).lower()
+    if text.isascii():  # nearly every name: nothing to decompose (NFKD leaves ASCII as is)
+        folded = text.lower()
+    else:
+        folded = unicodedata.normalize("NFKD", text)
+        folded = "".join(c for c in folded if not unicodedata.combining(c)).lower()
     folded = folded.replace("&", " and ")
     folded = re.sub(r"['’`]", "", folded)
     folded = re.sub(r"[^a-z0-9 ]", " ", folded)
