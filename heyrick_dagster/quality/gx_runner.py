@@ -312,6 +312,15 @@ def _columns_read(
     return df[[c for c in df.columns if c in wanted]]
 
 
+def skip_batch_fingerprints() -> None:
+    """GX fingerprints every pandas batch by hashing all its rows (a marker in the result
+    that Heyrick never reads) unless the frame's memory exceeds HASH_THRESHOLD: ~30 s of
+    each national run. A threshold of 0 skips the fingerprint."""
+    from great_expectations.execution_engine import pandas_execution_engine
+
+    pandas_execution_engine.HASH_THRESHOLD = 0
+
+
 def _ephemeral_context():
     import great_expectations as gx
     from great_expectations.data_context.types.base import (
@@ -320,6 +329,7 @@ def _ephemeral_context():
         ProgressBarsConfig,
     )
 
+    skip_batch_fingerprints()
     config = DataContextConfig(
         store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
         analytics_enabled=False,

@@ -25,7 +25,11 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from heyrick_dagster.quality.gx_runner import DEFAULT_EXPECTATIONS_DIR, suite_frame
+from heyrick_dagster.quality.gx_runner import (
+    DEFAULT_EXPECTATIONS_DIR,
+    skip_batch_fingerprints,
+    suite_frame,
+)
 from heyrick_dagster.sources.base import Connector, RawTable
 
 if TYPE_CHECKING:
@@ -104,6 +108,7 @@ def _build(runs, out_dir: Path, expectations_dir: Path, root: Path) -> DataDocs:
     import great_expectations as gx
     import pandas as pd
 
+    skip_batch_fingerprints()
     shutil.copytree(expectations_dir, root, ignore=shutil.ignore_patterns("uncommitted"))
     config = root / "great_expectations.yml"
     config.write_text(config.read_text(encoding="utf-8") + _CONFIG_APPENDIX, encoding="utf-8")
