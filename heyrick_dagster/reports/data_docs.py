@@ -18,7 +18,7 @@ import datetime as dt
 import logging
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -63,7 +63,7 @@ class SuiteRun:
 
 def suite_runs(connector: Connector, table: RawTable, frame: pl.DataFrame) -> list[SuiteRun]:
     """The table's suites on its records, as the raw asset runs them (derived frames too,
-    and only the columns each suite reads: all tables' runs are held at once)."""
+    and only the columns each suite reads)."""
     df = _pandas(frame)
     return [
         SuiteRun(
@@ -90,7 +90,7 @@ class DataDocs:
 
 
 def build(
-    runs: Sequence[SuiteRun],
+    runs: Iterable[SuiteRun],
     out_dir: Path,
     expectations_dir: Path = DEFAULT_EXPECTATIONS_DIR,
 ) -> DataDocs:
