@@ -1,4 +1,6 @@
-"""The embedded DuckDB store: atomic table replacement and reads.
+"""The embedded DuckDB store: atomic table replacement, atomic publishing of audited
+candidates (`publish_table`, `publish_tables`: write-audit-publish) with the data versions
+they were computed at (`AssetVersion`, heyrick_dagster/fingerprints.py), and reads.
 
 DuckDB allows one writing process, so every connection here is short-lived:
 opened for one write or read and closed, leaving the file free for dbt. A whole
