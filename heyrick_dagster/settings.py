@@ -17,6 +17,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 MODES = ("sample", "live", "files")
 SAMPLE_SCALES = ("small", "national")
 DEFAULT_SAMPLE_SEED = 20261127
+# A pseudonymisation key shorter than this could be guessed by trying keys against the
+# public register; 32 hex characters are 128 bits.
+MIN_PSEUDONYM_KEY_CHARS = 32
 
 # An FSA local-authority code is 3-4 digits ("523" is Lewisham). Validated
 # because it ends up in file names and URLs.
@@ -50,6 +53,9 @@ class Settings:
     # Recompute every step even when its inputs and code are unchanged
     # (heyrick_dagster/fingerprints.py); HEYRICK_FORCE_RECOMPUTE=1.
     force_recompute: bool = False
+    # The key of the keyed hash (HMAC-SHA256) that replaces company officers' and PSCs'
+    # names and birth dates (sources/psc_pseudonyms.py). A secret: kept out of repr.
+    pseudonym_key: str | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -64,6 +70,12 @@ class Settings:
         ):
             # The value itself is not echoed: it is a secret.
             raise SettingsError("HEYRICK_ALERT_WEBHOOK: expected an http:// or https:// address")
+        if self.pseudonym_key is not None and len(self.pseudonym_key) < MIN_PSEUDONYM_KEY_CHARS:
+            # The value itself is not echoed: it is a secret.
+            raise SettingsError(
+                f"HEYRICK_PSEUDONYM_KEY is too short: use at least {MIN_PSEUDONYM_KEY_CHARS} "
+                "random characters (e.g. python -c 'import secrets; print(secrets.token_hex(32))')"
+            )
         bad = [a for a in self.areas if not _AREA_CODE.match(a)]
         if bad:
             raise SettingsError(
@@ -116,6 +128,8 @@ class Settings:
             kwargs["alert_webhook"] = env["HEYRICK_ALERT_WEBHOOK"].strip()
         if env.get("HEYRICK_FORCE_RECOMPUTE", "").strip().lower() in {"1", "true", "yes"}:
             kwargs["force_recompute"] = True
+        if env.get("HEYRICK_PSEUDONYM_KEY", "").strip():
+            kwargs["pseudonym_key"] = env["HEYRICK_PSEUDONYM_KEY"].strip()
         if env.get("HEYRICK_HTTP_TIMEOUT"):
             kwargs["http_timeout_s"] = float(env["HEYRICK_HTTP_TIMEOUT"])
         return cls(

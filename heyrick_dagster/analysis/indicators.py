@@ -7,21 +7,20 @@ Nothing here says that exploitation happens at a premises: an indicator is a rea
 look, never evidence.
 
 Time: `as_of` is the date the indicators describe. No enforcement event published after
-`as_of` is used, a company incorporated after `as_of` did not exist yet, and (with
-`hide_ratings_after_as_of`) neither did an inspection dated after it. The other fields
-(hygiene scores, company status) come from the latest snapshot of their source: FHRS
-publishes only each premises' latest rating and Companies House only the live register,
-so their history cannot be rebuilt from the files.
+`as_of` is used, a company incorporated after `as_of` did not exist yet, a person's
+control of a company notified after `as_of` (or ceased on or before it) is not counted,
+and (with `hide_ratings_after_as_of`) neither is an inspection dated after it. The other
+fields (hygiene scores, company status, whether a company has been dissolved) come from
+the latest snapshot of their source: FHRS publishes only each premises' latest rating and
+Companies House only the live register, which does not date a dissolution.
 
-What the open data do NOT allow, and so has no indicator here:
-- officers and persons with significant control shared across many small food
-  businesses: the officers/PSC register is not ingested (it holds personal data and
-  needs the Companies House API or the PSC snapshot);
-- a true "phoenix" (a company dissolved and re-incorporated at the same address): the
-  live Companies House extract lists no dissolved companies, so a predecessor is never
-  seen. `phoenix_like_company_name` is the proxy used instead;
-- a rating trend: FHRS publishes one (the latest) rating per premises.
-Those gaps are listed in `UNAVAILABLE` so that reports can say so.
+People: the controllers behind companies come from the Companies House PSC snapshot,
+pseudonymised at ingest (`marts.fct_company_controls.controller_id`, a keyed hash): the
+indicators count companies that share a controller, never who the controller is.
+
+Ratings over time: FHRS publishes only each premises' latest inspection; earlier ones come
+from kept copies of its files (source fhrs_history, `marts.fct_premises_ratings`), and
+`rating_decline` reads only inspections dated on or before `as_of`.
 """
 
 from __future__ import annotations
@@ -33,11 +32,20 @@ from typing import Literal
 
 import polars as pl
 
+from heyrick_dagster.analysis import controllers, rating_trend
+
 Direction = Literal["higher_is_riskier"]
 
 # FHRS sectors Heyrick scores (dim_premises.sector, dbt macro classify_sector).
 TARGET_SECTORS = ("hot_food_takeaway", "convenience_store")
 RECENT_INCORPORATION_DAYS = 730
+# A successor incorporated up to this long after its predecessor's controller was notified
+# counts as a phoenix when the predecessor then failed. Neither product dates a dissolution,
+# so "re-incorporated within N months of the failure" cannot be measured; the notification
+# is the only date of the predecessor, and it is 6 April 2016 for every company older than
+# the PSC register, hence a window of ten years rather than months (on the sample at its
+# extract date, six years found 37 of the 57 phoenixes that no window at all finds; ten, 57).
+PHOENIX_WINDOW_DAYS = 10 * 365
 # A bracketed year after the name stem, "ABC FOODS (2021) LTD": a common way for a
 # successor company to keep its predecessor's name.
 PHOENIX_NAME_PATTERN = r"\((19|20)\d{2}\)"
@@ -72,6 +80,18 @@ INDICATORS: tuple[Indicator, ...] = (
         "managed. Null when no scores are published.",
         "FSA Food Hygiene Rating Scheme",
         "10 points lost",
+    ),
+    Indicator(
+        "rating_decline",
+        "How many steps the premises' latest food-hygiene rating dated on or before as_of "
+        "fell below the inspection before it (previous minus latest: 2 when a 5 became a 3, "
+        "negative when it rose). A falling rating is management slipping: fewer staff, "
+        "longer hours, records and training neglected. Only inspections dated by as_of are "
+        "read, so a later rating never explains an earlier event. The FSA publishes only the "
+        "latest inspection, so the earlier one comes from kept copies of its files; null "
+        "when fewer than two inspections dated by as_of are known.",
+        "FSA Food Hygiene Rating Scheme: the latest file and earlier kept copies",
+        "one rating step",
     ),
     Indicator(
         "recent_incorporation",
@@ -114,6 +134,37 @@ INDICATORS: tuple[Indicator, ...] = (
         binary=True,
     ),
     Indicator(
+        "controllers_shared_with_food_companies",
+        "log2(1 + number of OTHER food-sector companies that share a person with significant "
+        "control with a company linked to the premises), counting only control notified on "
+        "or before as_of and not ceased by then, and companies incorporated by then. One "
+        "person controlling many small takeaways and shops is how labour-exploitation "
+        "networks and 'front' ownership look in enforcement case files; the count is of "
+        "companies sharing a pseudonymised controller (a keyed hash of name and birth "
+        "month), never of who the controller is. 0 when the linked companies' controllers "
+        "control nothing else; null when no PSC snapshot was loaded.",
+        "Companies House PSC snapshot (pseudonymised) and basic company data, linked to FHRS",
+        "a doubling of (1 + companies sharing a controller)",
+    ),
+    Indicator(
+        "phoenix_successor",
+        "1 when a company linked to the premises (incorporated by as_of) is the likely "
+        "successor of a failed company: a controller of it (notified by as_of) also "
+        "controlled an earlier company, notified before the successor's incorporation and "
+        f"at most {PHOENIX_WINDOW_DAYS // 365} years before it, that has since been dissolved "
+        "(in the PSC snapshot, absent from the live register) or is in liquidation, "
+        "administration or being struck off, AT THE SAME ADDRESS: the postcode the earlier "
+        "company's controller gave as service address, or its registered postcode, is the "
+        "successor's registered postcode. Phoenixing sheds debts, wage arrears and "
+        "penalties while the same people keep trading. Caveats: the snapshot does not date "
+        "a dissolution, so a predecessor dissolved after as_of counts (its successor existed "
+        "by as_of); a company absent from the register extract may also be outside its food "
+        "sector and areas rather than dissolved. Null when no PSC snapshot was loaded.",
+        "Companies House PSC snapshot (pseudonymised) and basic company data, linked to FHRS",
+        "flag",
+        binary=True,
+    ),
+    Indicator(
         "prior_enforcement",
         "log2(1 + the expected number of illegal-working penalties and minimum-wage namings "
         "attributed to the premises and published on or before as_of), that expected number "
@@ -141,22 +192,23 @@ BY_NAME = {i.name: i for i in INDICATORS}
 
 UNAVAILABLE: tuple[tuple[str, str], ...] = (
     (
-        "shared_officers",
-        "Officers/PSC register not ingested (personal data; needs the Companies House API "
-        "or PSC snapshot): no indicator of directors shared across many small businesses.",
-    ),
-    (
-        "phoenix_company",
-        "The live Companies House extract has no dissolved companies: a dissolved "
-        "predecessor at the same address is never seen (proxy: phoenix_like_company_name).",
-    ),
-    (
-        "rating_trend",
-        "FHRS publishes only the latest rating per premises; a trend needs archived copies.",
+        "directors_and_secretaries",
+        "Directors and secretaries are not ingested (the officers data are not in a free "
+        "bulk product); only persons with significant control are "
+        "(controllers_shared_with_food_companies).",
     ),
 )
 
-TABLES = ("dim_premises", "dim_companies", "fct_enforcement_events", "fct_event_premises")
+TABLES = (
+    "dim_premises",
+    "dim_companies",
+    "fct_enforcement_events",
+    "fct_event_premises",
+    "fct_company_controls",
+    "fct_premises_ratings",
+)
+# Read when present: without them the indicators that rest on them are null (unknown).
+OPTIONAL_TABLES = ("fct_company_controls", "fct_premises_ratings")
 
 
 def _missing_columns(tables: dict[str, pl.DataFrame]) -> None:
@@ -186,8 +238,23 @@ def _missing_columns(tables: dict[str, pl.DataFrame]) -> None:
         ],
         "fct_enforcement_events": ["event_key", "published_date"],
         "fct_event_premises": ["event_key", "fhrsid", "attribution_probability"],
+        "fct_company_controls": [
+            "company_number",
+            "controller_id",
+            "notified_on",
+            "ceased_on",
+            "address_postcode",
+            "company_on_register",
+            "is_food_sector",
+            "is_distressed",
+            "incorporation_date",
+            "company_postcode",
+        ],
+        "fct_premises_ratings": ["fhrsid", "rating_date", "rating_numeric"],
     }
     for table, columns in needed.items():
+        if table in OPTIONAL_TABLES and table not in tables:
+            continue
         if table not in tables:
             raise ValueError(f"premises_indicators needs the table {table}")
         absent = [c for c in columns if c not in tables[table].columns]
@@ -250,6 +317,54 @@ def _companies_at_postcode(companies: pl.DataFrame, as_of: date) -> pl.DataFrame
     )
 
 
+def _controller_counts(
+    premises: pl.DataFrame, tables: dict[str, pl.DataFrame], as_of: date
+) -> pl.DataFrame:
+    """fhrsid -> companies_sharing_a_controller and phoenix_predecessors (both null for
+    every premises when no PSC snapshot was loaded: unknown, not zero)."""
+    counts = ["companies_sharing_a_controller", "phoenix_predecessors"]
+    controls = tables.get("fct_company_controls")
+    if controls is None or controls.is_empty():
+        return premises.select("fhrsid").with_columns(
+            pl.lit(None, dtype=pl.Int64).alias(c) for c in counts
+        )
+    linked = (
+        premises.select("fhrsid", "business_id")
+        .join(
+            tables["dim_companies"]
+            .filter(_existed(as_of))
+            .select("business_id", "company_number", "incorporation_date", "postcode"),
+            on="business_id",
+        )
+        .drop("business_id")
+    )
+    shared = controllers.shared_food_companies(linked, controls, as_of)
+    phoenix = controllers.phoenix_successors(linked, controls, as_of, PHOENIX_WINDOW_DAYS)
+    return (
+        premises.select("fhrsid")
+        .join(shared, on="fhrsid", how="left")
+        .join(phoenix, on="fhrsid", how="left")
+        .with_columns(pl.col(c).fill_null(0).cast(pl.Int64) for c in counts)
+    )
+
+
+def _rating_decline(
+    premises: pl.DataFrame, tables: dict[str, pl.DataFrame], as_of: date
+) -> pl.DataFrame:
+    """fhrsid -> rating_decline and inspections_known (0 when no copy was loaded)."""
+    ratings = tables.get("fct_premises_ratings")
+    if ratings is None:
+        ratings = pl.DataFrame(
+            schema={
+                "fhrsid": premises.schema["fhrsid"],
+                "rating_date": pl.Date,
+                "rating_numeric": pl.Int64,
+            }
+        )
+    ratings = ratings.with_columns(pl.col("fhrsid").cast(premises.schema["fhrsid"]))
+    return rating_trend.rating_decline(ratings, as_of)
+
+
 def premises_indicators(
     tables: dict[str, pl.DataFrame], as_of: date, hide_ratings_after_as_of: bool = False
 ) -> pl.DataFrame:
@@ -259,8 +374,11 @@ def premises_indicators(
     kept (non-target sectors are the denominators of the area analysis); `is_target_sector`
     says which are scored. Columns: the premises' keys and area, each indicator of
     `INDICATORS` (null when unknown, see each description), the raw counts behind them
-    (`prior_enforcement_expected`, `linked_companies`, `companies_at_postcode`), `as_of`,
-    `data_vintage`, `data_origin`.
+    (`prior_enforcement_expected`, `linked_companies`, `companies_at_postcode`,
+    `companies_sharing_a_controller`, `phoenix_predecessors`, `inspections_known`), `as_of`,
+    `data_vintage`, `data_origin`. `fct_company_controls` and `fct_premises_ratings` are
+    optional: without them (no PSC snapshot, no earlier FHRS copies) the indicators that
+    rest on them are null.
 
     `hide_ratings_after_as_of=True` treats an inspection dated after `as_of` as not yet
     published (its rating and scores become null): the strict variant of a time-ordered
@@ -283,6 +401,8 @@ def premises_indicators(
     frame = (
         base.join(_company_flags(base, companies, as_of), on="fhrsid", how="left")
         .join(_companies_at_postcode(companies, as_of), on="postcode", how="left")
+        .join(_controller_counts(base, tables, as_of), on="fhrsid", how="left")
+        .join(_rating_decline(base, tables, as_of), on="fhrsid", how="left")
         .join(
             prior_enforcement(tables["fct_enforcement_events"], event_premises, as_of),
             on="fhrsid",
@@ -298,6 +418,11 @@ def premises_indicators(
         *[pl.col(f).fill_null(0).cast(pl.Float64) for f in flags],
         pl.col("linked_companies").fill_null(0).cast(pl.Int64),
         pl.col("companies_at_postcode").fill_null(0).cast(pl.Int64),
+        pl.col("inspections_known").fill_null(0).cast(pl.Int64),
+        (1 + pl.col("companies_sharing_a_controller"))
+        .log(2)
+        .alias("controllers_shared_with_food_companies"),
+        (pl.col("phoenix_predecessors") > 0).cast(pl.Float64).alias("phoenix_successor"),
         pl.when(pl.col("postcode").is_not_null())
         .then((1 + pl.col("companies_at_postcode").fill_null(0)).log(2))
         .alias("companies_at_premises_postcode"),
@@ -327,6 +452,9 @@ def premises_indicators(
         "prior_enforcement_expected",
         "linked_companies",
         "companies_at_postcode",
+        "companies_sharing_a_controller",
+        "phoenix_predecessors",
+        "inspections_known",
         "as_of",
         "data_vintage",
         "data_origin",
@@ -342,6 +470,13 @@ def describe_value(name: str, value: float | None) -> str:
         "confidence_in_management_points_lost": lambda v: (
             f"{round(10 * v)} points lost on confidence in management"
         ),
+        "rating_decline": lambda v: (
+            f"rating {round(v)} step(s) below the inspection before"
+            if v > 0
+            else f"rating {round(-v)} step(s) above the inspection before"
+            if v < 0
+            else "rating as at the inspection before"
+        ),
         "recent_incorporation": lambda v: (
             "company incorporated in the last 2 years" if v else "no recently incorporated company"
         ),
@@ -355,6 +490,14 @@ def describe_value(name: str, value: float | None) -> str:
         ),
         "phoenix_like_company_name": lambda v: (
             "company named like a successor ('(year)')" if v else "no successor-style company name"
+        ),
+        "controllers_shared_with_food_companies": lambda v: (
+            f"a controller shared with {round(2**v - 1)} other food companies"
+        ),
+        "phoenix_successor": lambda v: (
+            "company succeeds a failed company of the same controller at the same address"
+            if v
+            else "no phoenix predecessor seen"
         ),
         "prior_enforcement": lambda v: f"{2**v - 1:.2f} expected prior enforcement events",
         "area_deprivation": lambda v: f"area in IMD decile {10 - round(9 * v)}",

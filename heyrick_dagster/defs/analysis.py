@@ -38,6 +38,7 @@ AREA_MARTS = {
 VINTAGE_TABLES = {
     "fhrs": "stg_fhrs__establishments",
     "companies_house": "stg_companies_house__companies",
+    "psc": "stg_psc__persons_with_significant_control",
     "imd": "stg_imd__lsoa_deprivation",
     "postcodes": "stg_postcodes__postcodes",
 }

@@ -92,6 +92,26 @@ JOINS: dict[str, tuple[Join, ...]] = {
             _LINKAGE,
         ),
     ),
+    "fhrs_history__ratings": (
+        Join(
+            "fhrsid",
+            "FHRS establishments (marts.fct_premises_ratings, with the latest file's ratings)",
+            "the FSA's own key; one row per establishment per kept copy",
+        ),
+    ),
+    "psc__persons_with_significant_control": (
+        Join(
+            "company_number",
+            "Companies House companies (marts.fct_company_controls)",
+            "exact, canonicalised to 8 characters; a number absent from the live register "
+            "is a dissolved company",
+        ),
+        Join(
+            "controller_id",
+            "itself: the other companies of the same controller",
+            "exact on the keyed hash; names and birth dates never reach the warehouse",
+        ),
+    ),
     "illegal_working__penalties": (
         Join("postcode", _DIRECTORY, "exact, on the canonical postcode"),
         Join(

@@ -24,7 +24,9 @@ class Publisher:
 # Source key -> (slug, short name). A new source must be added here: a test checks it.
 PUBLISHER_OF: dict[str, tuple[str, str]] = {
     "fhrs": ("fsa", "Food Standards Agency (FSA)"),
+    "fhrs_history": ("fsa", "Food Standards Agency (FSA)"),
     "companies_house": ("companies_house", "Companies House"),
+    "psc": ("companies_house", "Companies House"),
     "illegal_working": ("home_office", "Home Office"),
     "nrm": ("home_office", "Home Office"),
     "nmw_naming": ("dbt", "Department for Business and Trade (DBT)"),

@@ -113,12 +113,18 @@ def fhrs_outcome(business_type: str, language: str, grade: str, exploitative: bo
         return Outcome("Exempt", key("exempt"), True, None)
     if roll < 0.116 + exempt_share:
         return Outcome("AwaitingPublication", key("awaitingpublication"), True, None)
+    return inspected(language, grade, exploitative, rng)
+
+
+def inspected(language: str, grade: str, exploitative: bool, rng: random.Random) -> Outcome:
+    """The scores and 0-5 rating of one FHRS inspection of a premises of this grade."""
     weights = _COMPONENT_WEIGHTS[grade]
     hygiene = rng.choices(HYGIENE_STEPS, weights=weights[0])[0]
     structural = rng.choices(STRUCTURAL_STEPS, weights=weights[1])[0]
     confidence = _confidence(grade, exploitative, rng)
     rating = fhrs_rating(hygiene, structural, confidence)
-    return Outcome(str(rating), key(str(rating)), True, (hygiene, structural, confidence))
+    return Outcome(str(rating), f"fhrs_{rating}_{language}", True,
+                   (hygiene, structural, confidence))
 
 
 def fhis_outcome(business_type: str, grade: str, rng: random.Random) -> Outcome:

@@ -72,6 +72,7 @@ class Premises:
     outcome: ratings.Outcome | None = None
     rating_date: dt.date | None = None
     new_rating_pending: bool = False
+    grade: str | None = None  # the compliance grade it was rated at (earlier inspections too)
 
 
 class FhrsidAllocator:
@@ -219,6 +220,7 @@ class AuthorityWorld:
     def rate(self, p: Premises, grade: str, exploitative: bool, rng: random.Random) -> None:
         """Draws the inspection outcome; exploitative businesses lose more management points."""
         authority = self.authority
+        p.grade = grade
         if authority.scheme == "FHIS":
             p.outcome = ratings.fhis_outcome(p.business_type, grade, rng)
         else:

@@ -104,6 +104,17 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "latitude": pl.Float64,  # WGS84 as geocoded; null when the register has no geocode
         "longitude": pl.Float64,
     },
+    # An earlier FHRS inspection of a 0-5-rated premises (the latest one is in `premises`);
+    # the FSA publishes only the latest, so these reach only the earlier copies of its files.
+    "inspections": {
+        "fhrsid": pl.String,
+        "rating_date": pl.Date,
+        "rating_value": pl.String,  # "0"-"5"
+        "rating_key": pl.String,  # e.g. "fhrs_3_en-GB"
+        "score_hygiene": pl.Int64,
+        "score_structural": pl.Int64,
+        "score_confidence_in_management": pl.Int64,
+    },
     # One company on the Companies House register (in or out of the FHRS world).
     "companies": {
         "company_number": pl.String,  # 8 chars, leading zeros / prefixes (SC, NI, OC)
@@ -125,7 +136,8 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "sic_codes": pl.List(pl.String),  # e.g. ["56103"]; 1-4 codes
         "previous_company_number": pl.String,  # the dissolved predecessor of a phoenix
     },
-    # A person behind companies (names and birth dates: personal data, pseudonymised downstream).
+    # A person behind companies (names and birth dates: personal data, written only to the
+    # PSC sample and pseudonymised at ingest by sources/psc.py).
     "people": {
         "person_id": pl.String,
         "name": pl.String,  # "SURNAME, Forename"

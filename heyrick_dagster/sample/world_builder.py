@@ -43,6 +43,7 @@ from heyrick_dagster.sample.world_companies import (
 from heyrick_dagster.sample.world_company_names import make_unique
 from heyrick_dagster.sample.world_enforcement import Registered, build_events
 from heyrick_dagster.sample.world_exploitation import assign_exploitation
+from heyrick_dagster.sample.world_inspections import earlier_inspections
 from heyrick_dagster.sample.world_nrm import build_nrm
 from heyrick_dagster.sample.world_other_companies import other_companies, other_officers
 from heyrick_dagster.sample.world_places import (
@@ -172,7 +173,8 @@ def _business_tables(places: list[Place], lsoas: pl.DataFrame, units: pl.DataFra
                      worlds: list[AuthorityWorld], drafts: list[BusinessDraft],
                      ledger: _LedgerFrames, extract: dt.date, seed: int
                      ) -> dict[str, pl.DataFrame]:
-    """businesses, premises, events and nrm_referrals: what the businesses' drafts give."""
+    """businesses, premises, inspections, events and nrm_referrals: what the businesses'
+    drafts give."""
     food = ledger.companies.filter(pl.col("entity_id").is_not_null())
     registered = Registered(
         dict(zip(food["_key"], food["company_name"], strict=True)),
@@ -190,6 +192,7 @@ def _business_tables(places: list[Place], lsoas: pl.DataFrame, units: pl.DataFra
     return {
         "businesses": businesses_frame(drafts, gss_by_code),
         "premises": premises_frame(drafts, lsoa_of_postcode),
+        "inspections": earlier_inspections(worlds, drafts, extract, seed),
         "events": build_events(places, drafts, registered, extract, seed),
         "nrm_referrals": build_nrm(places, population, drafts, seed),
     }

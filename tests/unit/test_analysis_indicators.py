@@ -238,8 +238,10 @@ def test_every_indicator_is_documented_and_is_a_column():
         assert len(indicator.description) > 80 and indicator.source and indicator.unit
         assert indicator.direction == "higher_is_riskier"
     gaps = dict(UNAVAILABLE)
-    assert "not ingested" in gaps["shared_officers"]
-    assert "no dissolved companies" in gaps["phoenix_company"]
+    assert "not ingested" in gaps["directors_and_secretaries"]
+    assert not {"shared_officers", "phoenix_company", "rating_trend"} & set(gaps), (
+        "indicators now: controllers_shared_with_food_companies, phoenix_successor, rating_decline"
+    )
 
 
 def test_a_missing_mart_or_column_is_a_clear_error():

@@ -85,6 +85,24 @@ def test_an_indicator_constant_in_the_fit_window_gets_weight_zero_and_a_note():
     assert "constant" in card.notes["phoenix_like_company_name"]
 
 
+def test_an_indicator_known_for_too_few_premises_gets_weight_zero_and_a_note():
+    tables = world()
+    # Two inspections known before the fit starts for 5 of 300 premises (under 10%).
+    tables["fct_premises_ratings"] = pl.DataFrame(
+        [
+            (i, FIT_START - timedelta(days=d), r)
+            for i in range(1, 6)
+            for d, r in ((900, 5), (90, i % 3))
+        ],
+        schema={"fhrsid": pl.Int64, "rating_date": pl.Date, "rating_numeric": pl.Int64},
+        orient="row",
+    )
+    card = fit_scorecard(tables, AS_OF)
+    assert card.share_known["rating_decline"] == pytest.approx(5 / 300)
+    assert card.weights["rating_decline"] == 0.0
+    assert "under 10%" in card.notes["rating_decline"]
+
+
 def test_no_events_in_the_fit_window_gives_zero_weights_not_an_error():
     tables = contract_tables(
         [premises_row(i, score_confidence_in_management=10 * (i % 3)) for i in range(1, 20)]

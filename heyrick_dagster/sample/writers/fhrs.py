@@ -33,7 +33,7 @@ def file_name(code: str) -> str:
     return f"FHRS{code}en-GB.xml"
 
 
-def _contact(code: str, name: str) -> tuple[str, str]:
+def contact(code: str, name: str) -> tuple[str, str]:
     """The authority's website and food-team mailbox (made up for authorities not in the sample)."""
     try:
         authority = authority_by_code(code)
@@ -161,7 +161,7 @@ def write(world: World, out_dir: Path) -> list[Path]:
     written = []
     for authority in authorities:
         code = authority["fsa_code"]
-        website, email = _contact(code, authority["name"])
+        website, email = contact(code, authority["name"])
         details = authority | {"website": website, "email": email,
                                "scheme": "FHIS" if authority["country"] == "Scotland" else "FHRS"}
         premises = by_code.pop((code,), pl.DataFrame(schema=world.premises.schema))

@@ -1,0 +1,91 @@
+"""Earlier FHRS copies: the sample writes what each copy showed on its day, and the
+connector reads any number of copies, one per authority and day."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+
+import polars as pl
+import pytest
+
+from heyrick_dagster.sample.world import SCHEMAS
+from heyrick_dagster.sample.writers import fhrs_history as writer
+from heyrick_dagster.sources import fhrs_history
+from heyrick_dagster.sources.errors import ParseError
+from tests.conftest import FIXTURES
+
+GOOD = FIXTURES / "fhrs" / "good_FHRS523en-GB.xml"
+
+
+def _premises(**values) -> dict:
+    row = dict.fromkeys(SCHEMAS["premises"])
+    return row | {"fhrsid": "1", "fsa_code": "523", "business_name": "Golden Fry"} | values
+
+
+def test_a_copy_shows_each_premises_latest_inspection_dated_by_its_day():
+    premises = pl.DataFrame(
+        [
+            _premises(
+                fhrsid="1",
+                rating_value="2",
+                rating_key="fhrs_2_en-GB",
+                rating_date=date(2025, 6, 1),
+                score_hygiene=15,
+            ),
+            _premises(
+                fhrsid="2",
+                rating_value="5",
+                rating_key="fhrs_5_en-GB",
+                rating_date=date(2025, 6, 1),
+            ),
+            _premises(
+                fhrsid="3",
+                rating_value="Pass",
+                rating_key="fhis_pass_en-GB",
+                rating_date=date(2025, 6, 1),
+            ),
+        ],
+        schema=SCHEMAS["premises"],
+    )
+    inspections = pl.DataFrame(
+        [
+            ("1", date(2023, 2, 1), "5", "fhrs_5_en-GB", 0, 0, 0),
+            ("1", date(2021, 2, 1), "4", "fhrs_4_en-GB", 5, 5, 10),
+        ],
+        schema=SCHEMAS["inspections"],
+        orient="row",
+    )
+    copy = writer.as_of(premises, inspections, date(2024, 1, 1)).sort("fhrsid")
+
+    assert copy["fhrsid"].to_list() == ["1", "2"], "FHIS premises are not in FHRS copies"
+    assert copy.row(0, named=True)["rating_value"] == "5"
+    assert copy.row(0, named=True)["rating_date"] == date(2023, 2, 1)
+    assert copy.row(1, named=True)["rating_value"] == "AwaitingInspection"
+    assert copy.row(1, named=True)["rating_key"] == "fhrs_awaitinginspection_en-GB"
+    assert copy.row(1, named=True)["rating_date"] is None
+
+
+def test_copies_are_read_in_date_order_with_the_rating_fields_only(tmp_path):
+    first = tmp_path / "FHRS523en-GB_2020-11-14.xml"
+    shutil.copyfile(GOOD, first)
+    frame, notes = fhrs_history.read_copies([first])
+
+    assert frame.columns == fhrs_history.COLUMNS
+    assert frame.height > 0 and frame["_vintage"].n_unique() == 1
+    extract = frame["_vintage"][0]  # the fixture's ExtractDate, not the name's date
+    assert notes == [f"1 copies of 1 authorities' files, dated {extract} to {extract}"]
+
+
+def test_two_copies_of_one_authority_on_one_day_are_refused(tmp_path):
+    first = tmp_path / "FHRS523en-GB_a.xml"
+    second = tmp_path / "FHRS523en-GB_b.xml"
+    shutil.copyfile(GOOD, first)
+    shutil.copyfile(GOOD, second)
+    with pytest.raises(ParseError, match="a second copy of authority 523"):
+        fhrs_history.read_copies([first, second])
+
+
+def test_no_copies_give_the_empty_table_of_an_absent_optional_source():
+    frame, notes = fhrs_history.read_copies([])
+    assert frame.is_empty() and frame.columns == fhrs_history.COLUMNS and notes == []
