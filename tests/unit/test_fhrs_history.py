@@ -89,3 +89,17 @@ def test_two_copies_of_one_authority_on_one_day_are_refused(tmp_path):
 def test_no_copies_give_the_empty_table_of_an_absent_optional_source():
     frame, notes = fhrs_history.read_copies([])
     assert frame.is_empty() and frame.columns == fhrs_history.COLUMNS and notes == []
+
+
+def test_real_copies_of_lewisham_are_read_and_dated_by_their_extract_dates(shared_data, tmp_path):
+    copies = []
+    for day in ("2020-08-08", "2020-09-26"):
+        copy = tmp_path / f"FHRS523en-GB_{day}.xml"
+        shutil.copyfile(shared_data / "fhrs" / "history" / day / "FHRS523en-GB.xml", copy)
+        copies.append(copy)
+    frame, _ = fhrs_history.read_copies(copies)
+
+    # Establishment counts as PROVENANCE.md gives them (the header's ItemCount).
+    counts = dict(frame.group_by("_vintage").len().iter_rows())
+    assert counts == {date(2020, 8, 8): 2206, date(2020, 9, 26): 2112}
+    assert frame.filter(pl.col("rating_date") > pl.col("_vintage")).is_empty()

@@ -47,3 +47,17 @@ def test_force_recompute_is_off_unless_the_environment_asks_for_it():
     assert Settings.from_env({}).force_recompute is False
     assert Settings.from_env({"HEYRICK_FORCE_RECOMPUTE": "1"}).force_recompute is True
     assert Settings.from_env({"HEYRICK_FORCE_RECOMPUTE": "0"}).force_recompute is False
+
+
+def test_the_pseudonymisation_key_is_read_and_kept_out_of_repr():
+    key = "0123456789abcdef" * 4
+    settings = Settings.from_env({"HEYRICK_PSEUDONYM_KEY": f" {key} "})
+    assert settings.pseudonym_key == key
+    assert key not in repr(settings)
+    assert Settings.from_env({}).pseudonym_key is None
+
+
+def test_a_short_pseudonymisation_key_is_refused_without_echoing_it():
+    with pytest.raises(SettingsError, match="HEYRICK_PSEUDONYM_KEY is too short") as failure:
+        Settings.from_env({"HEYRICK_PSEUDONYM_KEY": "secret-but-short"})
+    assert "secret-but-short" not in str(failure.value)
