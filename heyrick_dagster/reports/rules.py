@@ -728,6 +728,84 @@ POSTCODES = DatasetRules(
     ),
 )
 
+FHRS_HISTORY = DatasetRules(
+    table="fhrs_history__ratings",
+    noun="establishments in earlier copies",
+    keys=("fhrsid", "_vintage"),
+    rules=(
+        OutOfRange(
+            name="rating_date_after_copy",
+            title="Rating dated after the copy that shows it",
+            column="rating_date",
+            problem="are dated after the copy's own extract date",
+            high=pl.col("_vintage"),
+            also_shown=("_vintage",),
+            why="A copy cannot show an inspection that had not happened yet; the trend would "
+            "use a later rating to explain earlier events.",
+            fix="Check that each copy carries its own ExtractDate and was not edited.",
+        ),
+        Duplicated(
+            name="establishment_repeated_in_a_copy",
+            title="Establishment repeated within one copy",
+            column="fhrsid",
+            key=("fhrsid", "_vintage"),
+            problem="appear twice in the same copy",
+            why="Each copy lists an establishment once; a repeat counts its rating twice.",
+            fix="Keep one copy per authority and day.",
+        ),
+        _file_age("fhrs_history", "as copies are kept", newest_only=True),
+    ),
+)
+
+PSC = DatasetRules(
+    table="psc__persons_with_significant_control",
+    noun="persons with significant control",
+    # Pseudonymised records: the record's keyed hash and the company, never a person.
+    keys=("record_id", "company_number"),
+    rules=(
+        Missing(
+            name="notified_on_missing",
+            title="Notification date missing",
+            column="notified_on",
+            problem="have no notification date",
+            why="Without it a controller cannot be placed in time, so the indicators that "
+            "ask who controlled a company on a given day leave the record out.",
+            fix="File the date on which the company was notified of the controller.",
+        ),
+        OutOfRange(
+            name="notified_before_the_register",
+            title="Notified before the PSC register began",
+            column="notified_on",
+            problem="are dated before 6 April 2016, when the register began",
+            low=dt.date(2016, 4, 6),
+            why="No notification can predate Part 21A of the Companies Act 2006; an earlier "
+            "date is a filing error and places the controller at the wrong time.",
+            fix="Correct the date on the register.",
+        ),
+        Duplicated(
+            name="record_repeated",
+            title="PSC record repeated",
+            column="record_id",
+            key=("record_id",),
+            problem="appear more than once in the snapshot",
+            why="A repeated record counts a controller twice.",
+            fix="Publish each record once per snapshot.",
+        ),
+        _file_age("psc", "daily"),
+    ),
+)
+
 BY_TABLE: dict[str, DatasetRules] = {
-    r.table: r for r in (FHRS, COMPANIES_HOUSE, ILLEGAL_WORKING, NMW_NAMING, NRM, IMD, POSTCODES)
+    r.table: r
+    for r in (
+        FHRS,
+        FHRS_HISTORY,
+        COMPANIES_HOUSE,
+        PSC,
+        ILLEGAL_WORKING,
+        NMW_NAMING,
+        NRM,
+        IMD,
+        POSTCODES,
+    )
 }

@@ -27,11 +27,11 @@ from heyrick_dagster.sources.registry import BY_KEY, CONNECTORS
 TODAY = dt.date(2026, 11, 27)
 
 
-def test_six_publishers_own_the_seven_sources():
+def test_six_publishers_own_the_nine_sources():
     found = {p.slug: p.sources for p in publishers()}
     assert found == {
-        "fsa": ("fhrs",),
-        "companies_house": ("companies_house",),
+        "fsa": ("fhrs", "fhrs_history"),
+        "companies_house": ("companies_house", "psc"),
         "home_office": ("illegal_working", "nrm"),
         "dbt": ("nmw_naming",),
         "mhclg": ("imd",),
