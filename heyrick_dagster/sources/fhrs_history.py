@@ -19,7 +19,7 @@ Two copies of one authority on one day would repeat its premises: refused.
 
 from __future__ import annotations
 
-import shutil
+import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -50,6 +50,7 @@ FIELDS = [
     "score_confidence_in_management",
 ]
 COLUMNS = FIELDS + ["_source_file", "_source_row", "_vintage"]
+_VINTAGE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 METADATA = SourceMetadata(
     key=SOURCE,
@@ -123,18 +124,17 @@ def _parse(paths: Sequence[Path]) -> ParseResult:
 
 
 def fetch_live(settings: Settings, folder: Path, emit: Emit | None) -> list[raw_store.RawFile]:
-    """The FHRS files of the raw store's earlier vintages (Heyrick's own runs), copied in
-    under names that carry their vintage; none before the first run."""
+    """The FHRS files of the raw store's earlier vintages (Heyrick's own runs), stored
+    again under names that carry their vintage (the bytes are not copied: the store is
+    content-addressed); none before the first run."""
     today = datetime.now(UTC).date().isoformat()
     kept = []
     for vintage_dir in sorted((settings.raw_dir / fhrs.SOURCE).glob("*")):
-        if not vintage_dir.is_dir() or vintage_dir.name >= today:
-            continue
+        if not _VINTAGE.match(vintage_dir.name) or vintage_dir.name >= today:
+            continue  # the object store, or today's own files
         for path in sorted(vintage_dir.glob("FHRS*.xml")):
             dest = folder / f"{path.stem}_{vintage_dir.name}.xml"
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, dest)
-            kept.append(raw_store.record(dest, origin=str(path)))
+            kept.append(raw_store.store(path, dest, str(path), move=False))
     if emit:
         emit(f"{SOURCE}: {len(kept)} earlier FHRS file(s) from the raw store")
     return kept

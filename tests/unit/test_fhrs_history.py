@@ -4,14 +4,14 @@ connector reads any number of copies, one per authority and day."""
 from __future__ import annotations
 
 import shutil
-from datetime import date
+from datetime import UTC, date, datetime
 
 import polars as pl
 import pytest
 
 from heyrick_dagster.sample.world import SCHEMAS
 from heyrick_dagster.sample.writers import fhrs_history as writer
-from heyrick_dagster.sources import fhrs_history
+from heyrick_dagster.sources import fhrs_history, raw_store
 from heyrick_dagster.sources.errors import ParseError
 from tests.conftest import FIXTURES
 
@@ -103,3 +103,19 @@ def test_real_copies_of_lewisham_are_read_and_dated_by_their_extract_dates(share
     counts = dict(frame.group_by("_vintage").len().iter_rows())
     assert counts == {date(2020, 8, 8): 2206, date(2020, 9, 26): 2112}
     assert frame.filter(pl.col("rating_date") > pl.col("_vintage")).is_empty()
+
+
+def test_live_mode_takes_the_fhrs_files_of_the_raw_stores_earlier_vintages(make_settings, tmp_path):
+    settings = make_settings(mode="live")
+    today = datetime.now(UTC).date().isoformat()
+    published = tmp_path / "FHRS523en-GB.xml"  # the name the FHRS source stores it under
+    shutil.copyfile(GOOD, published)
+    for vintage in ("2026-01-05", "2026-02-05", today):
+        raw_store.copy_in(published, settings.raw_dir, "fhrs", vintage)
+    folder = raw_store.vintage_dir(settings.raw_dir, fhrs_history.SOURCE, today)
+
+    kept = fhrs_history.fetch_live(settings, folder, None)
+
+    names = sorted(f.path.name for f in kept)
+    assert names == ["FHRS523en-GB_2026-01-05.xml", "FHRS523en-GB_2026-02-05.xml"]
+    assert all(f.path.read_bytes() == GOOD.read_bytes() for f in kept)
