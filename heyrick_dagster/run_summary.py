@@ -17,6 +17,9 @@ LAYERS = ("raw", "staging", "intermediate", "marts", "analysis")
 class RunSummary:
     success: bool
     materialized: list[str] = field(default_factory=list)
+    # Assets whose inputs and code were unchanged, so their published result was reused
+    # (heyrick_dagster/fingerprints.py).
+    reused: list[str] = field(default_factory=list)
     failed_steps: list[str] = field(default_factory=list)
     untouched: list[str] = field(default_factory=list)
     checks: list[tuple[str, bool, str, str]] = field(
@@ -38,6 +41,8 @@ def summarise(result: dg.ExecuteInProcessResult, settings: Settings) -> RunSumma
         key = event.asset_key.to_user_string()
         summary.materialized.append(key)
         metadata = event.materialization.metadata
+        if "heyrick/recomputed" in metadata and metadata["heyrick/recomputed"].value is False:
+            summary.reused.append(key)
         if "absent" in metadata and metadata["absent"].value:
             summary.absent_sources.append(key)
         if "vintage" in metadata:
@@ -77,11 +82,19 @@ def render(summary: RunSummary, settings: Settings) -> str:
         vintage = summary.vintages.get(name.replace(".", "/"), "")
         lines.append(f"  {name:<44} {rows:>10,}  {vintage}")
     if summary.absent_sources:
-        lines.append("Absent optional sources (the analysis does not rest on them): "
-                     + ", ".join(summary.absent_sources))
+        lines.append(
+            "Absent optional sources (the analysis does not rest on them): "
+            + ", ".join(summary.absent_sources)
+        )
     if summary.sector_counts:
         lines += ["", "Premises by sector (marts.dim_premises):"]
         lines += [f"  {sector:<40} {n:>10,}" for sector, n in summary.sector_counts.items()]
+    if summary.reused:
+        lines += [
+            "",
+            f"Unchanged inputs and code: {len(summary.reused)} of {len(summary.materialized)} "
+            "assets reused, not recomputed (HEYRICK_FORCE_RECOMPUTE=1 recomputes them)",
+        ]
     passed = sum(1 for _, p, _, _ in summary.checks if p)
     warned = sum(1 for _, p, sev, _ in summary.checks if not p and sev != "ERROR")
     failed = len(summary.checks) - passed - warned

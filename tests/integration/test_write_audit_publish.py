@@ -19,6 +19,7 @@ import pytest
 
 from heyrick_dagster import warehouse
 from heyrick_dagster.definitions import build_definitions
+from heyrick_dagster.run_summary import render, summarise
 from heyrick_dagster.settings import Settings
 from tests.support.pipeline_process import published_tables
 
@@ -118,6 +119,9 @@ def test_a_second_run_on_unchanged_inputs_skips_every_step_and_changes_no_table(
         for event in result.asset_materializations_for_node(step):
             assert "unchanged since run" in event.metadata["heyrick/skip_reason"].value
     assert published_tables(settings.duckdb_path, settings.data_dir) == before
+    summary = summarise(result, settings)
+    assert summary.reused and len(summary.reused) == len(summary.materialized)
+    assert "assets reused, not recomputed" in render(summary, settings)
     # The gates' previous results are re-stated, so they still pass and still say so.
     checks = result.get_asset_check_evaluations()
     assert checks and all(c.passed for c in checks if c.severity.value == "ERROR")
