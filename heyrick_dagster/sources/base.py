@@ -80,8 +80,9 @@ class Connector:
     # A connector whose national file should be cut to the areas in scope also takes
     # a Scope, and says so with `scoped=True` (its raw asset then runs after FHRS).
     parse: Callable[..., ParseResult]
-    # Download the official files into `folder` (a raw-store vintage folder) and
-    # record them with raw_store.record(path, origin=url). Settings give areas,
+    # Download the official files into `folder` (a raw-store vintage folder) with
+    # http.download_all, or aside then raw_store.store(incoming, dest, url, move=True),
+    # so that a file's name only ever shows recorded bytes. Settings give areas,
     # timeouts and base URLs; `emit` reports progress.
     fetch_live: Callable[[Settings, Path, Emit | None], list[raw_store.RawFile]]
     # Optional: choose the files to read among those in the folder (sample and files

@@ -45,8 +45,11 @@ def keep_item(
 ) -> tuple[dict, raw_store.RawFile]:
     """One content item, saved to `dest` as served and recorded in its folder's manifest."""
     url = content_url(base_url, path)
-    http.download(source, url, dest, policy=policy, progress=_quiet)
-    raw = raw_store.record(dest, origin=url)
+    # Downloaded aside, then stored: the name never shows bytes the store has not recorded.
+    incoming = http.download(
+        source, url, dest.with_name(f".{dest.name}.incoming"), policy=policy, progress=_quiet
+    )
+    raw = raw_store.store(incoming, dest, url, move=True)
     data = dest.read_bytes()
     try:
         doc = json.loads(data)

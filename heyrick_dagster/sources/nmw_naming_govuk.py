@@ -142,7 +142,9 @@ def _keep(
 ) -> raw_store.RawFile:
     if best.body is not None:
         # The body exactly as the content API gave it (its JSON is kept beside it).
-        dest.write_text(best.body, encoding="utf-8")
-        return raw_store.record(dest, origin=f"{best.url}#details.body")
+        # Written aside, then stored: the name never shows bytes the store has not recorded.
+        incoming = dest.with_name(f".{dest.name}.incoming")
+        incoming.write_text(best.body, encoding="utf-8")
+        return raw_store.store(incoming, dest, f"{best.url}#details.body", move=True)
     table = http.Download(best.url, dest.name)
     return http.download_all(SOURCE, [table], dest.parent, policy, say)[0]

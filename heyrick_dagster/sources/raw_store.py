@@ -87,12 +87,6 @@ def object_path(folder: Path, sha256: str) -> Path:
     return folder.parent / OBJECTS / sha256[:2] / sha256
 
 
-def record(path: Path, origin: str) -> RawFile:
-    """Store a file just written into a vintage folder (a download): its bytes move into
-    the object store (or are dropped when already there) and its name becomes a link."""
-    return store(path, path, origin, move=True)
-
-
 def copy_in(src: Path, raw_dir: Path, source: str, vintage: str) -> RawFile:
     """Store a local file (sample or user-supplied) under `<source>/<vintage>/<name>`."""
     return store(src, vintage_dir(raw_dir, source, vintage) / src.name, str(src), move=False)

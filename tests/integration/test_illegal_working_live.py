@@ -61,6 +61,8 @@ def test_live_fetch_reads_the_index_fetches_every_html_quarter_and_records_sha25
     for f in files:
         assert manifest[f.path.name]["sha256"] == raw_store.sha256_of(f.path)
     assert manifest[files[1].path.name]["origin"] == http_server.base_url + Q3_PATH
+    # Nothing lies beside them under another name: every download was stored whole.
+    assert {f.name for f in tmp_path.iterdir() if f.is_file()} == {*manifest, "MANIFEST.json"}
     frame, parsed = illegal_working.parse_files(f.path for f in files)
     assert frame["record_id"].to_list() == [f"2024Q3#{n}" for n in range(1, 6)] + [
         "2024Q4#1",
@@ -130,3 +132,21 @@ def test_live_mode_acquires_through_the_connector(http_server, make_settings, mo
     assert not acquired.synthetic and len(acquired.files) == 3
     result = illegal_working.CONNECTOR.parse([f.path for f in acquired.files])
     assert result.tables["penalties"].height == 7
+
+
+def test_a_download_the_store_cannot_record_never_shows_under_its_name(
+    http_server, tmp_path, monkeypatch
+):
+    """The bytes land aside and get their name only once recorded: a failure in between
+    (a full disk writing the manifest) leaves no unrecorded file that a later run or
+    reader could take for the stored one."""
+    _serve(http_server)
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(raw_store, "_record", full_disk)
+    with pytest.raises(OSError, match="No space left"):
+        illegal_working.fetch_live(http_server.base_url, tmp_path, FAST)
+    # Only the hidden download in progress is left, which the next attempt overwrites.
+    assert [f.name for f in tmp_path.iterdir() if not f.name.startswith(".")] == []

@@ -103,6 +103,8 @@ def test_live_fetch_records_every_answer_and_file_in_the_manifest(http_server, t
     kept = {name for name in manifest if name.startswith("content__")}
     assert "content__national-minimum-wage-and-national-living-wage-naming-scheme.json" in kept
     assert len(kept) == 5  # the collection and its four documents, byte for byte
+    # Nothing lies beside them under another name: every download was stored whole.
+    assert {f.name for f in tmp_path.iterdir() if f.is_file()} == {*manifest, "MANIFEST.json"}
 
 
 def test_live_fetch_fails_naming_source_and_address_when_no_body_is_whole(
