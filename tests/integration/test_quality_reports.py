@@ -15,6 +15,7 @@ from heyrick_dagster.definitions import build_definitions
 from heyrick_dagster.defs.reports import QUALITY_KEY, quality_reports
 from heyrick_dagster.reports.data_docs import CDN_NOTICE
 from heyrick_dagster.settings import Settings
+from heyrick_dagster.sources.registry import CONNECTORS
 from tests.unit.test_reports_html import assert_self_contained
 
 pytestmark = pytest.mark.slow
@@ -101,7 +102,9 @@ def test_the_catalogue_lists_every_dataset_with_freshness_and_verdict(sample_run
     assert md.startswith("# SYNTHETIC SAMPLE — Heyrick data catalogue")
     for table, slug in [
         ("fhrs__establishments", "fsa"),
+        ("fhrs_history__ratings", "fsa"),
         ("companies_house__companies", "companies_house"),
+        ("psc__persons_with_significant_control", "companies_house"),
         ("illegal_working__penalties", "home_office"),
         ("nrm__referrals", "home_office"),
         ("nmw_naming__named_employers", "dbt"),
@@ -115,12 +118,15 @@ def test_the_catalogue_lists_every_dataset_with_freshness_and_verdict(sample_run
         for e in result.get_asset_materialization_events()
         if e.asset_key == dg.AssetKey(["reports", "data_catalogue"])
     ]
-    assert event.materialization.metadata["datasets"].value == 7
+    every_raw_table = [t for c in CONNECTORS for t in c.tables]
+    assert event.materialization.metadata["datasets"].value == len(every_raw_table) == 9
 
 
 def test_a_later_report_says_how_each_figure_moved(sample_run):
     settings, _ = sample_run
-    assert dg.materialize([quality_reports], resources={"settings": settings}).success
+    # Forced: with nothing changed since the first run, the step would reuse its report.
+    forced = {"heyrick/force_recompute": "true"}
+    assert dg.materialize([quality_reports], resources={"settings": settings}, tags=forced).success
     md = (settings.reports_dir / "quality" / "fsa.md").read_text()
     assert "Changes are against the previous report of" in md
     row = next(line for line in md.splitlines() if line.startswith("| [Postcode missing]"))
