@@ -40,7 +40,6 @@ from __future__ import annotations
 import csv
 import logging
 import re
-import tempfile
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -48,7 +47,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
-from urllib.parse import urljoin
 
 import pandera.polars as pa
 import polars as pl
@@ -65,8 +63,14 @@ from heyrick_dagster.sources.base import (
     today_parameter,
 )
 from heyrick_dagster.sources.contract import RawContract, cast_strict, validate
-from heyrick_dagster.sources.errors import ContractError, FetchError, ParseError
+from heyrick_dagster.sources.errors import ContractError, ParseError
 from heyrick_dagster.sources.metadata import SourceMetadata
+from heyrick_dagster.sources.snapshot_listing import (
+    Listing,
+    SnapshotNames,
+    fetch_page,
+    newest_snapshot,
+)
 
 if TYPE_CHECKING:
     from heyrick_dagster.settings import Settings
@@ -320,67 +324,18 @@ class ParsedFile:
 # --------------------------------------------------------------------------- fetch
 
 
-@dataclass(frozen=True)
-class Listing:
-    vintage: str  # YYYY-MM-DD of the newest snapshot the page lists
-    urls: list[str]  # its parts in order, or its one file
-
-
 _LINK = re.compile(
     r"""href\s*=\s*["']([^"']*?(BasicCompanyData(?:AsOneFile)?-\d{4}-\d{2}-\d{2}"""
     r"""(?:-part\d+_\d+)?\.zip))["']""",
     re.IGNORECASE,
 )
+_NAMES = SnapshotNames(_LINK, _PART_NAME, _ONE_FILE_NAME, "BasicCompanyData zip files")
 
 
 def list_published_files(page_url: str, policy: http.RetryPolicy) -> Listing:
     """The newest snapshot on the download page: its parts when listed, else its one file."""
-    page = _fetch_page(page_url, policy)
-    parts: dict[str, dict[int, tuple[int, str]]] = {}
-    whole: dict[str, str] = {}
-    for href, name in _LINK.findall(page):
-        url = urljoin(page_url, href)
-        if m := _PART_NAME.search(name):
-            parts.setdefault(m.group(1), {})[int(m.group(2))] = (int(m.group(3)), url)
-        elif m := _ONE_FILE_NAME.search(name):
-            whole[m.group(1)] = url
-    if not parts and not whole:
-        raise FetchError(
-            SOURCE,
-            page_url,
-            "the download page lists no BasicCompanyData zip files",
-            hint=f"the page may have changed or be an error page; it begins {page[:120]!r}",
-        )
-    vintage = max(parts.keys() | whole.keys())
-    if vintage not in parts:
-        return Listing(vintage, [whole[vintage]])
-    found = parts[vintage]
-    total = max(of for of, _ in found.values())
-    missing = sorted(set(range(1, total + 1)) - found.keys())
-    if missing:
-        if vintage in whole:  # the page is mid-update; the one file is complete
-            return Listing(vintage, [whole[vintage]])
-        raise FetchError(
-            SOURCE,
-            page_url,
-            f"the page lists parts of the {vintage} snapshot but not part(s) {missing} of {total}",
-            hint="the page may be mid-update; retry later",
-        )
-    return Listing(vintage, [found[n][1] for n in sorted(found)])
-
-
-def _fetch_page(page_url: str, policy: http.RetryPolicy) -> str:
-    """The page, through the same retries as the files; it is not kept (the zips' origins
-    in the manifest say where they came from) and too small for progress reports."""
-    with tempfile.TemporaryDirectory() as tmp:
-        path = http.download(
-            SOURCE,
-            page_url,
-            Path(tmp) / "en_output.html",
-            policy=policy,
-            progress=lambda done, total: None,
-        )
-        return path.read_text(encoding="utf-8", errors="replace")
+    page = fetch_page(SOURCE, page_url, policy)
+    return newest_snapshot(SOURCE, page_url, page, _NAMES)
 
 
 def fetch_live(

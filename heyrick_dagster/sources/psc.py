@@ -42,7 +42,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import tempfile
 import zipfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -50,7 +49,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
-from urllib.parse import urljoin
 
 import pandera.polars as pa
 import polars as pl
@@ -67,6 +65,7 @@ from heyrick_dagster.sources.psc_pseudonyms import (
     person_identity,
     pseudonym,
 )
+from heyrick_dagster.sources.snapshot_listing import SnapshotNames, fetch_page, newest_snapshot
 
 if TYPE_CHECKING:
     from heyrick_dagster.settings import Settings
@@ -175,46 +174,12 @@ class ParsedFile:
 # --------------------------------------------------------------------------- fetch
 
 
+_NAMES = SnapshotNames(_LINK, _PART_NAME, _ONE_FILE_NAME, "PSC snapshot zip files")
+
+
 def list_published_files(page_url: str, policy: http.RetryPolicy) -> list[str]:
     """The newest snapshot on the download page: all its parts, else its one file."""
-    with tempfile.TemporaryDirectory() as tmp:
-        page_path = http.download(
-            SOURCE,
-            page_url,
-            Path(tmp) / "en_pscdata.html",
-            policy=policy,
-            progress=lambda d, t: None,
-        )
-        page = page_path.read_text(encoding="utf-8", errors="replace")
-    parts: dict[str, dict[int, tuple[int, str]]] = {}
-    whole: dict[str, str] = {}
-    for href, name in _LINK.findall(page):
-        url = urljoin(page_url, href)
-        if m := _PART_NAME.search(name):
-            parts.setdefault(m.group(1), {})[int(m.group(2))] = (int(m.group(3)), url)
-        elif m := _ONE_FILE_NAME.search(name):
-            whole[m.group(1)] = url
-    if not parts and not whole:
-        raise FetchError(
-            SOURCE,
-            page_url,
-            "the download page lists no PSC snapshot zip files",
-            hint=f"the page may have changed or be an error page; it begins {page[:120]!r}",
-        )
-    vintage = max(parts.keys() | whole.keys())
-    found = parts.get(vintage, {})
-    total = max((of for of, _ in found.values()), default=0)
-    if found and set(found) == set(range(1, total + 1)):
-        return [found[n][1] for n in sorted(found)]
-    if vintage in whole:
-        return [whole[vintage]]
-    missing = sorted(set(range(1, total + 1)) - found.keys())
-    raise FetchError(
-        SOURCE,
-        page_url,
-        f"the page lists parts of the {vintage} snapshot but not part(s) {missing} of {total}",
-        hint="the page may be mid-update; retry later",
-    )
+    return newest_snapshot(SOURCE, page_url, fetch_page(SOURCE, page_url, policy), _NAMES).urls
 
 
 def fetch_live(
