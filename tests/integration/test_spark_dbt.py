@@ -6,7 +6,6 @@ pipeline built in DuckDB. Runs only where the optional `spark` group is installe
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 
@@ -14,13 +13,10 @@ pytest.importorskip(
     "pyspark", reason="pyspark is not installed: `make spark-test` installs the spark group"
 )
 
-import dagster as dg  # noqa: E402
 import polars as pl  # noqa: E402
 from polars.testing import assert_frame_equal  # noqa: E402
 
 from heyrick_dagster import warehouse  # noqa: E402
-from heyrick_dagster.definitions import build_definitions  # noqa: E402
-from heyrick_dagster.settings import Settings  # noqa: E402
 from heyrick_dagster.spark.dbt_build import dbt_build_on_spark, load_sources  # noqa: E402
 from heyrick_dagster.spark.session import local_spark  # noqa: E402
 
@@ -28,23 +24,11 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def sample_run(tmp_path_factory, sample_dir) -> Settings:
-    """The whole pipeline on the small sample, in a DuckDB of its own."""
-    data_dir = tmp_path_factory.mktemp("spark-dbt")
-    settings = Settings(data_dir=data_dir, duckdb_path=data_dir / "heyrick.duckdb")
-    shutil.copytree(sample_dir, settings.sample_dir)
-    job = build_definitions(settings).resolve_implicit_global_asset_job_def()
-    result = job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
-    assert result.success, result.get_failed_step_keys()
-    return settings
-
-
-@pytest.fixture(scope="module")
-def spark_build(sample_run, tmp_path_factory):
+def spark_build(spark_sample_run, tmp_path_factory):
     """The sample's sources loaded into Spark and `dbt build --target spark` run on them:
     (work folder, the dbt process, run_results.json)."""
     work_dir = tmp_path_factory.mktemp("spark-work")
-    load_sources(sample_run.duckdb_path, work_dir)
+    load_sources(spark_sample_run.duckdb_path, work_dir)
     process = dbt_build_on_spark(work_dir, synthetic=True)
     run_results = work_dir / "target" / "run_results.json"
     assert run_results.exists(), process.stdout[-3000:]
@@ -73,7 +57,7 @@ def _relations(work_dir, results: dict) -> list[str]:
     )
 
 
-def test_every_model_on_spark_has_the_rows_it_has_in_duckdb(spark_build, sample_run):
+def test_every_model_on_spark_has_the_rows_it_has_in_duckdb(spark_build, spark_sample_run):
     work_dir, _, results = spark_build
     relations = _relations(work_dir, results)
     assert {
@@ -85,7 +69,7 @@ def test_every_model_on_spark_has_the_rows_it_has_in_duckdb(spark_build, sample_
         on_spark = {name: pl.from_arrow(spark.table(name).toArrow()) for name in relations}
     differing = []
     for name, spark_rows in on_spark.items():
-        duckdb_rows = warehouse.query(sample_run.duckdb_path, f"select * from {name}")
+        duckdb_rows = warehouse.query(spark_sample_run.duckdb_path, f"select * from {name}")
         assert duckdb_rows.height > 0, name
         keys = [c for c, t in duckdb_rows.schema.items() if not isinstance(t, pl.List)]
         try:

@@ -5,23 +5,18 @@ tables and the models the pipeline trained on them. Runs only where the optional
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 pytest.importorskip(
     "pyspark", reason="pyspark is not installed: `make spark-test` installs the spark group"
 )
 
-import dagster as dg  # noqa: E402
 import duckdb  # noqa: E402
 import polars as pl  # noqa: E402
 
 from heyrick_dagster import warehouse  # noqa: E402
-from heyrick_dagster.definitions import build_definitions  # noqa: E402
 from heyrick_dagster.linkage import cascade, model_store, splink_model  # noqa: E402
 from heyrick_dagster.linkage.inputs import read_staging  # noqa: E402
-from heyrick_dagster.settings import Settings  # noqa: E402
 from heyrick_dagster.spark.session import local_spark  # noqa: E402
 from heyrick_dagster.spark.splink_backend import (  # noqa: E402
     duckdb_jaro_winkler,
@@ -40,29 +35,17 @@ LINK_TYPE_IDS = [cascade.link_type_key(*pair) for pair in cascade.LINK_TYPES]
 
 
 @pytest.fixture(scope="module")
-def sample_run(tmp_path_factory, sample_dir) -> Settings:
-    """The whole pipeline on the small sample, in a DuckDB of its own."""
-    data_dir = tmp_path_factory.mktemp("spark-splink")
-    settings = Settings(data_dir=data_dir, duckdb_path=data_dir / "heyrick.duckdb")
-    shutil.copytree(sample_dir, settings.sample_dir)
-    job = build_definitions(settings).resolve_implicit_global_asset_job_def()
-    result = job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
-    assert result.success, result.get_failed_step_keys()
-    return settings
-
-
-@pytest.fixture(scope="module")
 def spark(tmp_path_factory):
     with local_spark(tmp_path_factory.mktemp("spark")) as session:
         yield session
 
 
 @pytest.fixture(scope="module")
-def scored(sample_run, spark) -> dict[tuple[str, str], tuple[pl.DataFrame, pl.DataFrame]]:
+def scored(spark_sample_run, spark) -> dict[tuple[str, str], tuple[pl.DataFrame, pl.DataFrame]]:
     """(DuckDB pairs, Spark pairs) at or above each link type's `possible` threshold."""
-    frames = read_staging(lambda sql: warehouse.query(sample_run.duckdb_path, sql))
+    frames = read_staging(lambda sql: warehouse.query(spark_sample_run.duckdb_path, sql))
     features = cascade.features_by_source(frames)
-    models, _ = model_store.load_models(sample_run.linkage_models_dir)
+    models, _ = model_store.load_models(spark_sample_run.linkage_models_dir)
     thresholds = cascade.read_thresholds()
     out = {}
     for left, right in cascade.LINK_TYPES:
