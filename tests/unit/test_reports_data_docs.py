@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 
 import pandas as pd
 
@@ -46,3 +47,17 @@ def test_a_context_that_cannot_be_built_gives_a_reason_not_an_exception(tmp_path
     docs = build([], tmp_path / "data_docs", expectations_dir=tmp_path / "no_such_context")
     assert not docs.built
     assert docs.reason.startswith("Great Expectations could not build them")
+
+
+def test_every_committed_suite_renders_its_data_docs_page_without_an_error(tmp_path, caplog):
+    # Great Expectations' page renderer reads a suite's meta notes as a dict when the text
+    # merely contains the word "format", and then logs an error and drops the page.
+    suites = sorted(p.stem for p in (DEFAULT_EXPECTATIONS_DIR / "expectations").glob("*.json"))
+    dates = {name: date(2026, 1, 1) for name in ("today", "scheme_start", "register_start")}
+    runs = [SuiteRun(suite, pd.DataFrame({"unrelated": [1]}), dates) for suite in suites]
+    with caplog.at_level("ERROR", logger="great_expectations"):
+        docs = build(runs, tmp_path / "data_docs")
+    assert docs.built, docs.reason
+    assert sorted(docs.validations) == suites
+    errors = [r.getMessage()[:300] for r in caplog.records if r.levelname == "ERROR"]
+    assert errors == []
