@@ -4,8 +4,9 @@ Published at https://download.companieshouse.gov.uk/en_output.html as zip parts
 (`BasicCompanyData-YYYY-MM-DD-partN_M.zip`) and as one zip
 (`BasicCompanyDataAsOneFile-YYYY-MM-DD.zip`); each zip holds one CSV member of
 the same name. The whole register of live companies is ~5.5 million rows and
-~2.5 GB unzipped, so the member is STREAMED line by line straight out of the
-zip (never extracted, never loaded whole) and filtered while it streams: only
+~2.5 GB unzipped, so the member is STREAMED in blocks of whole records straight
+out of the zip (never extracted, never loaded whole; companies_house_blocks.py), each
+block parsed by polars, and filtered while it streams: only
 the food-service and food-retail companies below (plus, optionally, those
 registered in postcode districts in scope) are kept. Every published column of
 a kept row is kept and typed; columns are the snake_case of the published names.
@@ -38,6 +39,7 @@ The product is a snapshot, so `_vintage` is the date in the file name
 from __future__ import annotations
 
 import csv
+import io
 import logging
 import re
 import zipfile
@@ -48,6 +50,7 @@ from datetime import date
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+import numpy as np
 import pandera.polars as pa
 import polars as pl
 
@@ -62,6 +65,7 @@ from heyrick_dagster.sources.base import (
     Scope,
     today_parameter,
 )
+from heyrick_dagster.sources.companies_house_blocks import PlainBlock, read_block, record_blocks
 from heyrick_dagster.sources.contract import RawContract, cast_strict, validate
 from heyrick_dagster.sources.errors import ContractError, ParseError
 from heyrick_dagster.sources.metadata import SourceMetadata
@@ -221,6 +225,7 @@ _R_NULL = "NA"
 _BUFFER = 1 << 20
 _CHUNK_ROWS = 50_000
 _TEXT_SCHEMA = {c: pl.String for c in FIELDS.values()} | {"_source_row": pl.Int64}
+_TEXT_EMPTY = pl.DataFrame(schema=_TEXT_SCHEMA)
 
 
 class CompaniesContract(RawContract):
@@ -450,15 +455,14 @@ def _parse_file(
     file = str(path)
     vintage = _vintage_of(path)
     with _open_csv(path) as stream:
-        lines = _decoded_lines(stream, file)
-        reader = csv.reader(lines)
-        header = next(reader, None)
+        first = files.decode_text(stream.readline(), SOURCE, file)
+        header = next(csv.reader([first]), None) if first else None
         if header is None:
             raise ParseError(SOURCE, file, "the CSV is empty: not even a header line")
         positions = _header_positions(header, file)
         unmapped = tuple(n.strip() for n in header if n.strip() not in FIELDS)
         r_rewritten = not any(name != name.strip() for name in header)
-        scan = _scan(reader, positions, len(header), file, sic_codes, districts)
+        scan = _scan(stream, _Filter(positions, len(header), sic_codes, districts), file)
     if scan.rows_read == 0:
         raise ParseError(
             SOURCE,
@@ -523,12 +527,6 @@ def _csv_member(archive: zipfile.ZipFile, file: str) -> zipfile.ZipInfo:
     return csvs[0]
 
 
-def _decoded_lines(stream: IO[bytes], file: str) -> Iterator[str]:
-    """Lines as text, decoded one at a time so that a bad byte is reported at its line."""
-    for number, raw in enumerate(stream, 1):
-        yield files.decode_text(raw, SOURCE, file, first_line=number)
-
-
 def _header_positions(header: list[str], file: str) -> list[int]:
     """Where each published column is; missing or renamed columns are refused."""
     names = [h.strip() for h in header]
@@ -549,9 +547,10 @@ def _header_positions(header: list[str], file: str) -> list[int]:
 
 @dataclass
 class _Scan:
-    """The kept rows, turned into text columns every _CHUNK_ROWS rows: held as Python
-    lists until the end, the ~280k food companies of a national-size snapshot took the
-    parse's peak memory to 1.0 GB; in chunks it stays at 0.56 GB (measured, 5.5M rows)."""
+    """The kept rows as text columns: whole frames from polars' blocks, and rows from the
+    csv module's turned into frames every _CHUNK_ROWS rows (held as Python lists until the
+    end, the ~280k food companies of a national-size snapshot took the parse's peak memory
+    to 1.0 GB; in chunks it stayed at 0.56 GB, measured on 5.5M rows)."""
 
     chunks: list[pl.DataFrame] = field(default_factory=list)
     pending: list[list[str | int]] = field(default_factory=list)
@@ -559,71 +558,186 @@ class _Scan:
     kept_by_sic: int = 0
     kept_by_postcode: int = 0
 
+    @property
+    def kept(self) -> int:
+        return len(self.pending) + sum(len(chunk) for chunk in self.chunks)
+
     def keep(self, row: list[str | int]) -> None:
         self.pending.append(row)
         if len(self.pending) >= _CHUNK_ROWS:
             self.flush()
 
+    def add(self, frame: pl.DataFrame) -> None:
+        self.flush()
+        self.chunks.append(frame)
+
     def flush(self) -> None:
-        if self.pending or not self.chunks:
+        if self.pending:
             self.chunks.append(pl.DataFrame(self.pending, schema=_TEXT_SCHEMA, orient="row"))
             self.pending = []
 
     def frame(self) -> pl.DataFrame:
         self.flush()
-        return pl.concat(self.chunks, how="vertical")
+        return pl.concat(self.chunks, how="vertical") if self.chunks else _TEXT_EMPTY
 
 
-def _scan(
-    reader: Iterator[list[str]],
-    positions: list[int],
-    width: int,
-    file: str,
-    sic_codes: frozenset[str] | None,
-    districts: frozenset[str] | None,
-) -> _Scan:
-    """Stream the records, keeping the published values of the rows in scope."""
-    sic_at = [positions[list(FIELDS).index(p)] for p in SIC_FIELDS]
-    postcode_at = positions[list(FIELDS).index(POSTCODE_FIELD)]
-    keep_all = sic_codes is None and districts is None
+@dataclass(frozen=True)
+class _Filter:
+    """Which rows are kept (see read_companies), and where their fields are."""
+
+    positions: list[int]  # of each FIELDS column in the file's records
+    width: int  # fields per record
+    sic_codes: frozenset[str] | None
+    districts: frozenset[str] | None
+
+    @property
+    def keep_all(self) -> bool:
+        return self.sic_codes is None and self.districts is None
+
+    @property
+    def sic_at(self) -> list[int]:
+        return [self.positions[list(FIELDS).index(p)] for p in SIC_FIELDS]
+
+    @property
+    def postcode_at(self) -> int:
+        return self.positions[list(FIELDS).index(POSTCODE_FIELD)]
+
+    @property
+    def filter_at(self) -> list[int]:
+        """The columns the filters read."""
+        return ([] if self.sic_codes is None else self.sic_at) + (
+            [] if self.districts is None else [self.postcode_at]
+        )
+
+
+def _scan(stream: IO[bytes], keep: _Filter, file: str) -> _Scan:
+    """Stream the records after the header, keeping the published values of the rows in
+    scope: each block parsed by polars when it is plain, else by the csv module, which
+    names the line of a fault (see companies_house_blocks)."""
     scan = _Scan()
-    line = 1  # the header
-    for record in _records(reader, file):
-        start, line = line + 1, reader.line_num
+    line = 2  # of the block's first record: the header is line 1
+    for block in record_blocks(stream):
+        plain = read_block(block, keep.width)
+        filtered = plain.columns(keep.filter_at) if plain else None
+        if plain is None or filtered is None:
+            _scan_records(block.data, line, keep, file, scan)
+            line += block.data.count(b"\n")
+        else:
+            _scan_plain(plain, filtered, line, keep, file, scan)
+            line += plain.lines
+    return scan
+
+
+def _scan_plain(
+    plain: PlainBlock,
+    filtered: pl.DataFrame,
+    first_line: int,
+    keep: _Filter,
+    file: str,
+    scan: _Scan,
+) -> None:
+    """Keep the rows of a block polars reads (its line i is first_line + i) by the rules
+    of _scan_records, as column expressions over the filter's columns; then read every
+    column of the rows kept."""
+    by_sic = by_postcode = pl.repeat(False, pl.len())
+    if keep.sic_codes is not None:
+        by_sic = pl.any_horizontal(
+            _has_sic_expr(pl.col(f"c{i}"), keep.sic_codes) for i in keep.sic_at
+        )
+    if keep.districts is not None:
+        district = postcode_district_expr(pl.col(f"c{keep.postcode_at}"))
+        by_postcode = district.is_in(sorted(keep.districts)).fill_null(False)
+    marks = filtered.select(by_sic.alias("sic"), (~by_sic & by_postcode).alias("postcode"))
+    if keep.keep_all:
+        lines = np.arange(plain.lines)
+    else:
+        lines = np.flatnonzero((marks["sic"] | marks["postcode"]).to_numpy())
+    rows_before, kept_before = scan.rows_read, scan.kept
+    scan.rows_read += plain.lines
+    scan.kept_by_sic += int(marks["sic"].sum())
+    scan.kept_by_postcode += int(marks["postcode"].sum())
+    if len(lines):
+        rows = plain.rows(lines)
+        scan.add(
+            rows.select(
+                *[
+                    pl.col(f"c{i}").alias(c)
+                    for i, c in zip(keep.positions, FIELDS.values(), strict=True)
+                ]
+            ).with_columns(pl.Series("_source_row", lines + first_line, pl.Int64))
+        )
+    first_report = rows_before + PROGRESS_EVERY_ROWS - rows_before % PROGRESS_EVERY_ROWS
+    for read in range(first_report, scan.rows_read + 1, PROGRESS_EVERY_ROWS):
+        kept_then = kept_before + int(np.count_nonzero(lines < read - rows_before))
+        _log_progress(file, read, kept_then)
+
+
+def _has_sic_expr(text: pl.Expr, codes: frozenset[str]) -> pl.Expr:
+    """sic_code(text) in codes, as an expression: a code in the set is five digits, so
+    the first five characters in the set and then " - " or nothing is the same test."""
+    code_then_text = (text.str.len_bytes() == 5) | (text.str.slice(5, 3) == " - ")
+    return (text.str.slice(0, 5).is_in(sorted(codes)) & code_then_text).fill_null(False)
+
+
+def postcode_district_expr(postcode: pl.Expr) -> pl.Expr:
+    """postcode_district(), as an expression."""
+    compact = postcode.fill_null("").str.replace_all(r"[^A-Za-z0-9]", "").str.to_uppercase()
+    return (
+        pl.when(compact.str.contains(_UK_POSTCODE.pattern))
+        .then(compact.str.slice(0, compact.str.len_chars() - 3))
+        .otherwise(None)
+    )
+
+
+def _scan_records(block: bytes, first_line: int, keep: _Filter, file: str, scan: _Scan):
+    """Keep the rows of a block record by record with the csv module, refusing a record
+    of the wrong width at its line."""
+    numbered = enumerate(io.BytesIO(block), first_line)
+    lines = (files.decode_text(raw, SOURCE, file, first_line=n) for n, raw in numbered)
+    reader = csv.reader(lines)
+    sic_at, postcode_at = keep.sic_at, keep.postcode_at
+    line = first_line - 1  # the line before the block
+    for record in _records(reader, first_line - 1, file):
+        start, line = line + 1, first_line - 1 + reader.line_num
         if not record:  # a blank line, e.g. at the end of the file
             continue
-        if len(record) != width:
+        if len(record) != keep.width:
             raise ParseError(
                 SOURCE,
                 file,
-                f"the record at line {start} has {len(record)} fields, expected {width}: "
+                f"the record at line {start} has {len(record)} fields, expected {keep.width}: "
                 "a quote or separator is broken (or the file is truncated)",
                 row=start,
             )
         scan.rows_read += 1
         if scan.rows_read % PROGRESS_EVERY_ROWS == 0:
-            # A national snapshot is ~5.5M rows and a minute or more of parsing: say so.
-            kept = len(scan.pending) + sum(len(chunk) for chunk in scan.chunks)
-            log.info(f"{file}: {scan.rows_read:,} rows read, {kept:,} kept")
-        if keep_all:
-            keep = True
-        elif sic_codes is not None and _has_sic(record, sic_at, sic_codes):
+            _log_progress(file, scan.rows_read, scan.kept)
+        if keep.keep_all:
+            kept = True
+        elif keep.sic_codes is not None and _has_sic(record, sic_at, keep.sic_codes):
             scan.kept_by_sic += 1
-            keep = True
-        elif districts is not None and postcode_district(record[postcode_at]) in districts:
+            kept = True
+        elif (
+            keep.districts is not None and postcode_district(record[postcode_at]) in keep.districts
+        ):
             scan.kept_by_postcode += 1
-            keep = True
+            kept = True
         else:
-            keep = False
-        if keep:
-            scan.keep([record[i] for i in positions] + [start])
-    return scan
+            kept = False
+        if kept:
+            scan.keep([record[i] for i in keep.positions] + [start])
 
 
-def _records(reader: Iterator[list[str]], file: str) -> Iterator[list[str]]:
+def _log_progress(file: str, read: int, kept: int) -> None:
+    # A national snapshot is ~5.5M rows and many seconds of parsing: say so.
+    log.info(f"{file}: {read:,} rows read, {kept:,} kept")
+
+
+def _records(reader: Iterator[list[str]], offset: int, file: str) -> Iterator[list[str]]:
     """The reader's records; a csv.Error (e.g. an unclosed quote swallowing the rest of the
-    file past the field-size limit) becomes a ParseError at the line it started from."""
-    line = reader.line_num
+    file past the field-size limit) becomes a ParseError at the line it started from
+    (`offset`: lines before the reader's first)."""
+    line = offset + reader.line_num
     while True:
         try:
             record = next(reader)
@@ -636,7 +750,7 @@ def _records(reader: Iterator[list[str]], file: str) -> Iterator[list[str]]:
                 f"the CSV is malformed from line {line + 1} ({exc}): probably an unclosed quote",
                 row=line + 1,
             ) from exc
-        line = reader.line_num
+        line = offset + reader.line_num
         yield record
 
 

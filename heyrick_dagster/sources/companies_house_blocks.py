@@ -1,0 +1,146 @@
+"""Reading a large quoted CSV in blocks of whole records, each parsed by polars.
+
+The Companies House register is ~5.5 million rows (2.5 GB) of which ~5% are kept. Read
+record by record with Python's csv module, 1.08 million rows took 7.0 s, nearly all of
+it in the interpreter; read here, 2.6 s (measured on a 2-core machine at load ~5).
+polars parses a block of tens of MB in native code, only the few columns the filters
+need (`PlainBlock.columns`), and then every column of the rows kept (`PlainBlock.rows`).
+
+polars does not say WHERE a CSV is wrong, and pads a short record with nulls instead of
+refusing it. So a block is read here only when it is provably plain: every record one
+line, every line exactly `width` fields. Anything else (a quoted line break, a blank
+line, a short or long record, a byte that is not UTF-8, an unclosed quote) gives None,
+and the caller reads that block with the csv module, which names the line. The checks:
+- blocks end at a line break outside quotes: the count of `"` before it is even (a
+  doubled quote inside a field counts twice, so RFC 4180 quoting keeps the parity);
+- a sentinel field is appended to every line before parsing: in a record of exactly
+  `width` fields it lands in the extra last column; in a short one it lands earlier;
+  a long record overflows the schema, which polars refuses;
+- the rows polars returns equal the lines of the block, so row i is line first + i.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import IO
+
+import numpy as np
+import polars as pl
+
+BLOCK_BYTES = 32 << 20
+_SENTINEL = "\x01"
+_TAGGED_EOL = b"," + _SENTINEL.encode() + b"\n"
+_NEWLINE = ord("\n")
+
+
+@dataclass(frozen=True)
+class Block:
+    data: bytes
+    even_quotes: bool  # the count of `"` in data is even (it ends outside quotes)
+
+
+def record_blocks(stream: IO[bytes], size: int | None = None) -> Iterator[Block]:
+    """The stream in blocks that end at a record boundary (the last may not, when the
+    file ends without a line break or inside quotes). The next block is read (inflated,
+    for a zip member) on a second thread while the caller parses this one: zlib and
+    polars both release the GIL, so the two overlap on a multi-core machine."""
+    size = size or BLOCK_BYTES
+    rest = b""
+    with ThreadPoolExecutor(max_workers=1) as reader:
+        pending = reader.submit(stream.read, size)
+        while True:
+            chunk = pending.result()
+            if not chunk:
+                if rest:
+                    yield Block(rest, rest.count(b'"') % 2 == 0)
+                return
+            pending = reader.submit(stream.read, size)
+            data = rest + chunk
+            cut = _record_end(data)
+            if cut == 0 and len(data) < 4 * size:
+                rest = data
+                continue
+            if cut:
+                yield Block(data[:cut], True)
+            else:
+                # No boundary in several blocks' worth: the first line opens a quote that
+                # never closes (the csv module then reports that line), or has a stray
+                # quote in an unquoted field (which the csv module reads as text).
+                cut = data.rfind(b"\n") + 1 or len(data)
+                yield Block(data[:cut], False)
+            rest = data[cut:]
+
+
+def _record_end(data: bytes) -> int:
+    """The index just past the last line break outside quotes; 0 when there is none."""
+    end = data.rfind(b"\n")
+    quotes = data.count(b'"', 0, end) if end >= 0 else 0
+    while end >= 0:
+        if quotes % 2 == 0:
+            return end + 1
+        previous = data.rfind(b"\n", 0, end)
+        quotes -= data.count(b'"', max(previous, 0), end)
+        end = previous
+    return 0
+
+
+class PlainBlock:
+    """A block of one-line records of `width` fields, as polars reads them."""
+
+    def __init__(self, data: bytes, ends: np.ndarray, width: int):
+        self._data, self._ends, self._width = data, ends, width
+
+    @property
+    def lines(self) -> int:
+        return len(self._ends)
+
+    def columns(self, indices: list[int]) -> pl.DataFrame | None:
+        """Columns c<i> of every line, text (empty fields null); None unless every line
+        has exactly `width` fields."""
+        frame = _read(self._data, self._width, [*indices, self._width])
+        if frame is None or frame.height != self.lines:
+            return None
+        if not frame["sentinel"].eq_missing(_SENTINEL).all():
+            return None
+        return frame.drop("sentinel")
+
+    def rows(self, lines: np.ndarray) -> pl.DataFrame:
+        """Every column c0.. of the given lines (0-based, ascending), once `columns` has
+        checked the block."""
+        starts = np.concatenate(([0], self._ends[:-1] + 1))[lines]
+        spans = zip(starts.tolist(), (self._ends[lines] + 1).tolist(), strict=True)
+        picked = b"".join(self._data[start:end] for start, end in spans)
+        frame = _read(picked, self._width, None)
+        if frame is None or frame.height != len(lines):
+            raise RuntimeError("lines that polars read as a whole block failed alone")
+        return frame.drop("sentinel")
+
+
+def read_block(block: Block, width: int) -> PlainBlock | None:
+    """The block ready for polars, or None when it cannot be plain (see the module note);
+    `PlainBlock.columns` makes the remaining checks."""
+    if not block.even_quotes:
+        return None
+    data = block.data
+    if b"\r" in data:
+        data = data.replace(b"\r\n", b"\n")
+    if not data.endswith(b"\n"):
+        data += b"\n"
+    ends = np.flatnonzero(np.frombuffer(data, np.uint8) == _NEWLINE)
+    return PlainBlock(data, ends, width)
+
+
+def _read(data: bytes, width: int, columns: list[int] | None) -> pl.DataFrame | None:
+    names = [f"c{i}" for i in range(width)] + ["sentinel"]
+    try:
+        return pl.read_csv(
+            data.replace(b"\n", _TAGGED_EOL),
+            has_header=False,
+            schema=dict.fromkeys(names, pl.String),
+            columns=columns,
+            encoding="utf8",
+        )
+    except pl.exceptions.PolarsError:
+        return None
