@@ -16,6 +16,7 @@ import tempfile
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from heyrick_dagster.sources import files
@@ -79,18 +80,42 @@ def read_header(path: Path, file: str) -> list[str]:
     return [h.strip() for h in next(csv.reader([text]), [])]
 
 
-def count_records(path: Path) -> int:
-    """Data lines (the header not counted), read in blocks: polars' own count maps the
-    whole file into memory."""
-    lines = 0
+@dataclass(frozen=True)
+class Shape:
+    """What one pass over a directory CSV's bytes counts."""
+
+    records: int  # data lines, the header not counted
+    commas: int
+    quotes: int
+
+    def every_line_has(self, n_fields: int) -> bool:
+        """True when no field is quoted and the commas are exactly n_fields - 1 per line
+        (header included). Then polars need only split the columns kept: a line with a
+        field too many or too few would change the count (only a long and a short line
+        that cancel out would pass unseen, where the latitude check still finds a line
+        short by ten fields or more)."""
+        return self.quotes == 0 and self.commas == (self.records + 1) * (n_fields - 1)
+
+
+def measure(path: Path) -> Shape:
+    """Lines, commas and quotes, read in blocks: polars' own count maps the whole file
+    into memory."""
+    lines = commas = quotes = 0
     last = b"\n"
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             lines += block.count(b"\n")
+            commas += block.count(b",")
+            quotes += block.count(b'"')
             last = block[-1:]
     if last != b"\n":
         lines += 1  # a last line without its line break
-    return max(lines - 1, 0)
+    return Shape(max(lines - 1, 0), commas, quotes)
+
+
+def count_records(path: Path) -> int:
+    """Data lines (the header not counted)."""
+    return measure(path).records
 
 
 def first_bad_line(path: Path, file: str, n_fields: int) -> tuple[int, str] | None:
