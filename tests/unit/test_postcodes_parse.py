@@ -302,6 +302,31 @@ def test_parse_fails_naming_source_file_and_row(fixture, error, row, message):
     _assert_names(caught.value, path, row, message)
 
 
+def _unquoted_onspd(tmp_path: Path, body: bytes | None = None) -> Path:
+    """The ONSPD fixture as the real extract publishes it: no field quoted."""
+    path = tmp_path / ONSPD_CSV.name
+    path.write_bytes((body or ONSPD_CSV.read_bytes()).replace(b'"', b""))
+    return path
+
+
+def test_an_unquoted_directory_reads_the_same_as_the_quoted_one(tmp_path):
+    (unquoted,) = postcodes.parse_file(_unquoted_onspd(tmp_path))
+    (quoted,) = postcodes.parse_file(ONSPD_CSV)
+    assert unquoted.frame.drop("_source_file").equals(quoted.frame.drop("_source_file"))
+    assert (unquoted.records, unquoted.pseudo_codes) == (quoted.records, quoted.pseudo_codes)
+
+
+@pytest.mark.parametrize(("change", "fields"), [(b',"E92000001",', 51), (b',"0",', 53)])
+def test_an_unquoted_line_a_field_short_or_long_is_named_by_its_line(tmp_path, change, fields):
+    lines = ONSPD_CSV.read_bytes().split(b"\n")
+    lines[3] = lines[3].replace(change, b"," if fields == 51 else b',"0","0",', 1)
+    path = _unquoted_onspd(tmp_path, b"\n".join(lines))
+    with pytest.raises(ParseError) as caught:
+        postcodes.parse_files([path])
+    message = rf"line 4: the line has {fields} fields but the header has 52"
+    _assert_names(caught.value, path, 3, message)
+
+
 def test_parse_fails_naming_the_zip_member_and_row_of_a_bad_value(tmp_path):
     body = ONSPD_CSV.read_bytes().replace(b',"SE13 6JG","1980', b',"SE13 6J","1980')
     path = official_zip(tmp_path, {MEMBER: body})
