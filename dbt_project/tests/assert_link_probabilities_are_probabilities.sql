@@ -1,7 +1,21 @@
 -- match_probability is a probability; an accepted Splink link never scores below a
--- possible one of the same link type (the thresholds are one cut per link type).
+-- possible one of the same link type (the thresholds are one cut per link type), except
+-- a possible link whose left record has another link of that type at least as probable:
+-- a premises keeps one company accepted (cascade.one_company_per_premises).
 
-with bounds as (
+with outranked as (
+    select p.link_key
+    from {{ ref('fct_record_links') }} as p
+    join {{ ref('fct_record_links') }} as q
+        on q.left_source = p.left_source
+        and q.right_source = p.right_source
+        and q.left_record_id = p.left_record_id
+        and q.right_record_id <> p.right_record_id
+        and q.match_probability >= p.match_probability
+    where p.link_status = 'possible'
+),
+
+bounds as (
     select
         left_source,
         right_source,
@@ -9,6 +23,7 @@ with bounds as (
         max(match_probability) filter (where link_status = 'possible') as highest_possible
     from {{ ref('fct_record_links') }}
     where match_rule = 'splink'
+        and link_key not in (select link_key from outranked)
     group by 1, 2
 )
 

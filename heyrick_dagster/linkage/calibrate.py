@@ -136,6 +136,8 @@ def _main() -> None:
             features[left], features[right], models[key], CURVE_POINTS[0]
         ).filter(cascade.needs_name_evidence(left))
         scored = cascade_scores(exact_links, splink_scored, left, right)
+        if (left, right) == LINK_TYPES[0]:
+            scored = cascade.best_company_per_premises(scored)
         true = evaluate.truth_pairs(truth, left, right, present)
         curve = pr_curve(scored, true)
         curves[key] = curve.to_dicts()

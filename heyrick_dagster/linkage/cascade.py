@@ -10,6 +10,8 @@
    type's `accept` threshold is `accepted` (an enforcement entry also needs a name
    to agree: `needs_name_evidence`); between `possible` and `accept` it is kept as
    `possible` ("possibly same as") and is never merged into a business.
+4. One operator per premises (`one_company_per_premises`): of a premises' accepted
+   company links only the best stays accepted, the others become `possible`.
 
 Thresholds are not chosen here: they are read from `thresholds.json`, which
 `calibrate.py` derives from the precision-recall curve on the synthetic truth, with
@@ -184,6 +186,44 @@ def score_link_type(
     ).cast(LINKS_SCHEMA)
 
 
+def best_company_per_premises(scored: pl.DataFrame) -> pl.DataFrame:
+    """The scored premises <-> company pairs (left_record_id, right_record_id,
+    match_probability) that `one_company_per_premises` could leave accepted at some
+    threshold: each premises' most probable company, unless two tie. What calibration
+    draws the curve from, so that its thresholds are those of what is published."""
+    best = pl.col("match_probability") == pl.col("match_probability").max().over("left_record_id")
+    return scored.filter(best & (best.sum().over("left_record_id") == 1))
+
+
+def one_company_per_premises(links: pl.DataFrame) -> pl.DataFrame:
+    """A premises is run by one operator: of its accepted company links, the best stays
+    accepted -- an exact rule before Splink, then the higher probability -- and the rest
+    become "possible". When the best two are equally good (two exact rules, or one Splink
+    probability) none is trusted and all become "possible". Measured on the sample: a
+    premises "Costa Coffee" agreed by name with two franchisees of its district, and
+    every such second link was false."""
+    is_type = (pl.col("left_source") == LINK_TYPES[0][0]) & (
+        pl.col("right_source") == LINK_TYPES[0][1]
+    )
+    candidate = is_type & (pl.col("link_status") == "accepted")
+    rank = pl.struct(
+        (pl.col("match_rule") == RULE_SPLINK).alias("splink"),
+        (-pl.col("match_probability")).alias("improbability"),
+    )
+    ranked = links.with_columns(
+        pl.when(candidate).then(rank.rank("min").over("left_record_id", candidate)).alias("_rank")
+    )
+    keep = (pl.col("_rank") == 1) & (
+        (pl.col("_rank") == 1).sum().over("left_record_id", candidate) == 1
+    )
+    return ranked.with_columns(
+        pl.when(candidate & ~keep)
+        .then(pl.lit("possible"))
+        .otherwise(pl.col("link_status"))
+        .alias("link_status")
+    ).drop("_rank")
+
+
 def link_records(
     frames: dict[str, pl.DataFrame],
     models: dict[str, dict[str, Any]],
@@ -219,8 +259,11 @@ def link_records(
         )
     links = pl.concat(parts)
     # The exact tiers come first in `parts`, so `keep="first"` keeps their verdict.
-    return links.unique(
+    links = links.unique(
         ["left_source", "left_record_id", "right_source", "right_record_id"],
         keep="first",
         maintain_order=True,
-    ).sort("left_source", "right_source", "left_record_id", "right_record_id")
+    )
+    return one_company_per_premises(links).sort(
+        "left_source", "right_source", "left_record_id", "right_record_id"
+    )

@@ -9,6 +9,9 @@ same columns (`FEATURE_SCHEMA`):
   published trading name. A premises trades under "Golden Kebab House" while the
   company is "G&G PHOENIX FOODS LTD T/A Golden Kebab House"; comparing every name of
   one record with every name of the other is what finds it;
+- `name_trade`, `alt_trade`: the trade words each name's core dropped ("kebab house"),
+  so that two names whose cores agree can be told apart when their trades differ
+  ("Perry Chinese Takeaway" is not "PERRY SANDWICH BAR LTD");
 - `house_number`, `street`: the first address line that starts with a number
   ("Unit 22", "43 Legrams Lane" -> "43", "legrams lane"). A company registered at its
   premises shares these with the FHRS record even when their names are unrelated
@@ -18,6 +21,11 @@ same columns (`FEATURE_SCHEMA`):
 - `address_key`: postcode, number and street in one value, so that Splink can weigh an
   address by how many records share it (a tower at 25 Canada Square holds dozens of
   companies and cafes: sharing it says little);
+- `name_count`, `alt_count`: how many records of the same source in the same postcode
+  area carry that name (full form). "Costa Coffee" names 30 premises of an area and
+  "Village Lounge" two: an equal name is evidence of one business only when the name
+  is the only one of its kind nearby (the local analogue of a term frequency, which
+  does not grow with the size of the country, as a national one would);
 - `activity`: what the business does, coarsely (`ACTIVITIES`): the FSA business type
   of a premises, the primary SIC code of a company. Two businesses sharing a shop
   address are told apart by it ("Three Tuns", a pub, is not run by "BRAZILIAN GROCERY
@@ -128,9 +136,22 @@ FEATURE_SCHEMA: dict[str, pl.DataType] = {
     "postcode_area": pl.String,
     "activity": pl.String,
     "address_key": pl.String,
+    "name_trade": pl.String,
+    "alt_trade": pl.String,
+    "name_count": pl.Int64,
+    "alt_count": pl.Int64,
 }
 
-_DERIVED = ("name_full", "name_core", "alt_full", "alt_core", "house_number", "street")
+_DERIVED = (
+    "name_full",
+    "name_core",
+    "alt_full",
+    "alt_core",
+    "name_trade",
+    "alt_trade",
+    "house_number",
+    "street",
+)
 
 # A line that starts with a building number: "43 Legrams Lane", "12a High St", "7-9 Kirkgate".
 _NUMBERED_LINE = re.compile(r"^(\d+[a-z]?)(?:\s*-\s*\d+[a-z]?)?\s+([a-z][a-z ]*[a-z])$")
@@ -170,8 +191,10 @@ def address_key(lines: list[str | None]) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _names(values: list[str | None]) -> tuple[str | None, str | None, str | None, str | None]:
-    """(name_full, name_core, alt_full, alt_core) from a record's published names."""
+def _names(values: list[str | None]) -> tuple[str | None, ...]:
+    """(name_full, name_core, alt_full, alt_core, name_trade, alt_trade) from a record's
+    published names; a `*_trade` is the name's trade words, sorted and space-separated
+    (None when it has none)."""
     primary = parse_name(values[0]) if values else None
     name = primary.registered if primary else None
     alternative = primary.trading if primary and primary.trading.full else None
@@ -184,6 +207,8 @@ def _names(values: list[str | None]) -> tuple[str | None, str | None, str | None
         name.core if name else None,
         alternative.full if alternative else None,
         alternative.core if alternative else None,
+        " ".join(name.trade) or None if name else None,
+        " ".join(alternative.trade) or None if alternative else None,
     )
 
 
@@ -212,6 +237,13 @@ def _activity(column: str | None) -> pl.Expr:
         activity = pl.col(column).map_elements(activity_of_sic, return_dtype=pl.String)
         return activity.alias("activity")
     return pl.lit(None, dtype=pl.String).alias("activity")
+
+
+def _local_count(column: str) -> pl.Expr:
+    """Records of the frame with this name in this postcode area (null without a name;
+    a record without an area counts among the others without one)."""
+    counted = pl.len().over(column, "postcode_area")
+    return pl.when(pl.col(column).is_not_null()).then(counted.cast(pl.Int64))
 
 
 def record_features(frame: pl.DataFrame, source: str) -> pl.DataFrame:
@@ -252,6 +284,10 @@ def record_features(frame: pl.DataFrame, source: str) -> pl.DataFrame:
             )
         )
         .filter(pl.col("unique_id").is_not_null())
+        .with_columns(
+            _local_count("name_full").alias("name_count"),
+            _local_count("alt_full").alias("alt_count"),
+        )
         .select(list(FEATURE_SCHEMA))
         .cast(FEATURE_SCHEMA)
     )

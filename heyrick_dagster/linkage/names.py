@@ -18,7 +18,8 @@ Steps, in order:
    macro `company_legal_form`), with an old register's "(THE)" after it.
    What is left is the `full` form.
 4. The `core` form also drops: words in parentheses ("(LEWISHAM)", "(UK)"), the
-   qualifiers a registrant adds to make a name unique ("UK", "GB", "GROUP"...),
+   qualifiers a registrant adds to make a name unique ("UK", "GB", "GROUP"..., a
+   year: "2022"),
    a leading "the", and `LOW_IDENTITY_PHRASES` / `LOW_IDENTITY_WORDS`: the trade
    words that half the takeaways in a street share. "Golden Kebab House" and
    "Golden Kebab" both have the core "golden". A core that nothing is left of is
@@ -102,6 +103,8 @@ _LEGAL_FORM = re.compile(
 )
 _WORD_TO_FORM = {w: code for code, words in LEGAL_FORMS.items() for w in words}
 _PARENTHESES = re.compile(r"\([^)]*\)")
+# A year a registrant adds to a name already taken ("PARK STREET FOOD 2022 LTD").
+_YEAR = re.compile(r"(19|20)\d\d")
 _PHRASES = re.compile(r"\b(" + "|".join(re.escape(p) for p in LOW_IDENTITY_PHRASES) + r")\b")
 
 
@@ -170,7 +173,9 @@ def core_of(text: str | None) -> str | None:
     words = _PHRASES.sub(" ", full).split()
     if words and words[0] == "the":
         words = words[1:]
-    while words and (words[-1] in UNIQUENESS_QUALIFIERS or words[-1] == "and"):
+    while words and (
+        words[-1] in UNIQUENESS_QUALIFIERS or words[-1] == "and" or _YEAR.fullmatch(words[-1])
+    ):
         words = words[:-1]
     words = [w for w in words if w not in LOW_IDENTITY_WORDS]
     while words and words[-1] == "and":  # "Rose Pizza & Grill" -> "rose"

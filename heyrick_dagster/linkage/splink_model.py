@@ -5,7 +5,9 @@ Spark elsewhere. Four comparisons, each with a null level so a missing field is
 no evidence either way:
 
 - `name`: every name of one record against every name of the other (registered and
-  trading): the full forms equal > the cores equal > Jaro-Winkler >= 0.92 > >= 0.80;
+  trading): a full form equal and unique in its postcode area on both sides > the
+  registered full forms equal > a trading full form equal (both weighed by term
+  frequency) > the cores equal, trades not different > Jaro-Winkler >= 0.92 > >= 0.80;
 - `location`: the same address (postcode, number and street) > the same number and
   street > the same postcode > sector > district > area;
 - `activity`: the same coarse activity (FSA business type vs SIC code) or not.
@@ -18,7 +20,8 @@ small multiple of the record count.
 Training (`train`) is unsupervised: u by random sampling, then m by expectation
 maximisation in two sessions -- pairs with the same name (frees location and activity)
 and pairs at the same number and street (frees the name; it also sets the prior) -- so
-each comparison is estimated in a session where it is free; `regularise` then floors m.
+each comparison is estimated in a session where it is free; `regularise` then floors m,
+and the prior is set by `structural_prior`, not by EM.
 The trained model is Splink's JSON settings dict (`model_store` keeps it on disk);
 scoring (`score`) runs from that dict alone.
 """
@@ -38,7 +41,7 @@ from splink.internals.database_api import DatabaseAPI
 
 from heyrick_dagster.linkage.features import FEATURE_SCHEMA
 
-MODEL_VERSION = "premises-links-1"
+MODEL_VERSION = "premises-links-2"
 EM_MAX_PAIRS = 2e6
 M_FLOOR = 0.01
 
@@ -66,6 +69,29 @@ def _best_similarity(column: str) -> str:
     return f"greatest({', '.join(terms)})"
 
 
+def _unique_equal() -> str:
+    """A full name of one record equal to a full name of the other, and each the only
+    record of its source in its postcode area to carry that name (features.name_count)."""
+    terms = [
+        f"({a}_full_l = {b}_full_r and {a}_count_l = 1 and {b}_count_r = 1)"
+        for a in ("name", "alt")
+        for b in ("name", "alt")
+    ]
+    return " or ".join(terms)
+
+
+def _core_equal_same_trade() -> str:
+    """A core form of one record equal to a core form of the other, and their trades not
+    different: the same trade words, or none on one side (as the exact tier's core rule)."""
+    terms = [
+        f"({a}_core_l = {b}_core_r and ({a}_trade_l is null or {b}_trade_r is null"
+        f" or {a}_trade_l = {b}_trade_r))"
+        for a in ("name", "alt")
+        for b in ("name", "alt")
+    ]
+    return " or ".join(terms)
+
+
 def _name_comparison() -> cl.CustomComparison:
     return cl.CustomComparison(
         output_column_name="name",
@@ -74,11 +100,17 @@ def _name_comparison() -> cl.CustomComparison:
             cll.CustomLevel("name_full_l is null or name_full_r is null").configure(
                 is_null_level=True
             ),
-            # Term frequencies: "costcutter" in two districts is two shops, "albert
-            # canteen" is probably one business registered at its accountant's.
+            # "costa coffee" on 30 premises of an area and on 12 franchisees' trading
+            # names is not evidence that this premises is that franchisee's; "hilltop
+            # canteen", the only one in the area on both sides, nearly is. A name shared
+            # in its area is weighed by its term frequency ("the greyhound" in two
+            # districts is two pubs), the registered names as the trading names.
+            cll.CustomLevel(_unique_equal(), "a full name equal, unique in its area"),
             cll.ExactMatchLevel("name_full", term_frequency_adjustments=True),
-            cll.CustomLevel(_any_equal("name_full", "name_full"), "a trading name equal"),
-            cll.CustomLevel(_any_equal("name_core", "name_core"), "a core name form equal"),
+            cll.CustomLevel(_any_equal("name_full", "name_full"), "a trading name equal").configure(
+                tf_adjustment_column="name_full"
+            ),
+            cll.CustomLevel(_core_equal_same_trade(), "a core name form equal, trades agree"),
             cll.CustomLevel(f"{_best_similarity('name_full')} >= 0.92", "Jaro-Winkler >= 0.92"),
             cll.CustomLevel(f"{_best_similarity('name_full')} >= 0.80", "Jaro-Winkler >= 0.80"),
             cll.ElseLevel(),
@@ -194,12 +226,10 @@ def train(
         block_on("house_number", "street"),
         estimate_without_term_frequencies=True,
         max_pairs=EM_MAX_PAIRS,
-        # The prior from the share of matches EM finds among these pairs, rather than
-        # the guessed recall of the deterministic rule above: probabilities that mean
-        # what they say matter downstream, where counts are weighted by them.
-        populate_probability_two_random_records_match_from_trained_values=True,
     )
-    return regularise(linker.misc.save_model_to_json())
+    model = regularise(linker.misc.save_model_to_json())
+    model["probability_two_random_records_match"] = structural_prior(left, right)
+    return model
 
 
 def adapt(
@@ -216,18 +246,31 @@ def adapt(
     looks like (m) carries over -- the same comparisons, names and addresses as
     published -- so m is kept; how often fields agree by chance (u) and how likely a
     random pair is to match (the prior) belong to the tables, so they are re-estimated:
-    u by random sampling, the prior as (share of left records whose postcode district
-    the right table covers) / (right records): at most one match per listed employer.
+    u by random sampling, the prior as every model's (`structural_prior`).
     """
     model = json.loads(json.dumps(base))
     model["linker_uid"] = f"{MODEL_VERSION}:{left_source}:{right_source}"
     linker = _linker(left, right, model)
     linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=seed)
     adapted = linker.misc.save_model_to_json()
+    adapted["probability_two_random_records_match"] = structural_prior(left, right)
+    return adapted
+
+
+def structural_prior(left: pl.DataFrame, right: pl.DataFrame) -> float:
+    """The prior of every model: at most one right record per left record (a premises has
+    one operator; a listed employer is one company), so (share of left records whose
+    postcode district the right table covers) / (right records).
+
+    Not EM's estimate: EM reads it off the pairs of its blocks, and a block's mix of
+    pairs changes with the size of the tables (a number and street are shared by few
+    unrelated businesses in six authorities and by many in the country), so the
+    probabilities of a model trained on the national sample did not mean what those of
+    the model the thresholds were calibrated with meant. This prior scales with the
+    right table as the chance of a random pair matching does."""
     covered = left["postcode_district"].is_in(right["postcode_district"].drop_nulls().implode())
     share = max(float(covered.mean() or 0.0), 1.0 / max(left.height, 1))
-    adapted["probability_two_random_records_match"] = min(share / max(right.height, 1), 0.5)
-    return adapted
+    return min(share / max(right.height, 1), 0.5)
 
 
 def regularise(model: dict[str, Any], floor: float = M_FLOOR) -> dict[str, Any]:

@@ -404,3 +404,65 @@ def test_link_records_reports_progress_per_tier_and_link_type(frames, models, th
     assert heard[1].startswith("linkage: exact tiers found")
     scored = [line for line in heard if " scored, " in line]
     assert [line.split()[1] for line in scored] == list(models)
+
+
+def _company_links(*rows: tuple[str, str, str, float]) -> pl.DataFrame:
+    """Accepted premises -> company links (premises, company, rule, probability), and one
+    enforcement link that the premises rule must leave alone."""
+    links = [
+        ("fhrs", premises, "companies_house", company, probability, rule, "accepted")
+        for premises, company, rule, probability in rows
+    ]
+    links.append(("nmw_naming", "N1", "companies_house", "C1", 0.9, "splink", "accepted"))
+    return pl.DataFrame(links, schema=list(cascade.exact.LINKS_SCHEMA), orient="row")
+
+
+def _statuses(links: pl.DataFrame) -> dict[tuple[str, str], str]:
+    return {
+        (row["left_record_id"], row["right_record_id"]): row["link_status"]
+        for row in links.iter_rows(named=True)
+    }
+
+
+def test_a_premises_keeps_only_its_best_company_link_accepted():
+    links = _company_links(
+        ("P1", "C1", RULE_NAME_POSTCODE, 1.0),
+        ("P1", "C2", "splink", 0.999),
+        ("P2", "C3", "splink", 0.7),
+        ("P2", "C4", "splink", 0.9),
+    )
+    assert _statuses(cascade.one_company_per_premises(links)) == {
+        ("P1", "C1"): "accepted",
+        ("P1", "C2"): "possible",
+        ("P2", "C3"): "possible",
+        ("P2", "C4"): "accepted",
+        ("N1", "C1"): "accepted",
+    }
+
+
+def test_a_premises_whose_two_best_company_links_tie_keeps_neither_accepted():
+    links = _company_links(("P1", "C1", "splink", 0.9), ("P1", "C2", "splink", 0.9))
+    statuses = _statuses(cascade.one_company_per_premises(links))
+    assert statuses[("P1", "C1")] == statuses[("P1", "C2")] == "possible"
+
+
+def test_calibration_scores_only_the_best_company_of_each_premises():
+    scored = pl.DataFrame(
+        {
+            "left_record_id": ["P1", "P1", "P2", "P2", "P3"],
+            "right_record_id": ["C1", "C2", "C3", "C4", "C5"],
+            "match_probability": [0.4, 0.9, 0.8, 0.8, 0.1],
+        }
+    )
+    best = cascade.best_company_per_premises(scored)
+    assert best.select("left_record_id", "right_record_id").rows() == [("P1", "C2"), ("P3", "C5")]
+
+
+def test_published_links_give_each_premises_at_most_one_accepted_company(links):
+    accepted = links.filter(
+        (pl.col("left_source") == "fhrs")
+        & (pl.col("right_source") == "companies_house")
+        & (pl.col("link_status") == "accepted")
+    )
+    assert not accepted.is_empty()
+    assert accepted["left_record_id"].is_unique().all()

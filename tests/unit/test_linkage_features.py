@@ -221,3 +221,28 @@ def test_an_empty_staging_frame_gives_an_empty_feature_frame(source):
     features = record_features(staging_frame(source), source)
     assert features.is_empty()
     assert features.schema == pl.Schema(FEATURE_SCHEMA)
+
+
+def test_name_count_is_the_records_with_that_name_in_the_postcode_area():
+    rows = [
+        ("Costa Coffee", "SE13 6JG"),
+        ("COSTA COFFEE", "SE4 1AA"),
+        ("Costa Coffee", "BD7 1NQ"),
+        ("Hilltop Canteen", "SE13 6JG"),
+        (None, "SE13 6JG"),
+    ]
+    frame = staging_frame(
+        "fhrs",
+        [
+            {"record_id": str(i), "business_name": name, "postcode": postcode}
+            for i, (name, postcode) in enumerate(rows)
+        ],
+    )
+    counts = record_features(frame, "fhrs").sort("unique_id")["name_count"].to_list()
+    assert counts == [2, 2, 1, 1, None]
+
+
+def test_the_trade_words_of_each_name_are_kept_beside_its_core():
+    row = _one("companies_house", company_name="G&G PHOENIX FOODS LTD T/A Golden Kebab House")
+    assert (row["name_core"], row["name_trade"]) == ("g and g phoenix", "foods")
+    assert (row["alt_core"], row["alt_trade"]) == ("golden", "house kebab")

@@ -105,6 +105,8 @@ def test_register_and_shop_front_spellings_share_a_full_form():
         ("The Royal Pizza Express", "royal"),
         ("Bosphorus Balti House", "bosphorus"),
         ("KINGS GROUP LLP", "kings"),
+        ("PARK STREET FOOD 2022 LTD", "park street"),
+        ("Cafe 1990", None),
         ("Food & Wine", None),
         ("Kebab & Burger", None),
         ("Express Mini Market", None),

@@ -321,3 +321,31 @@ def test_a_model_gives_every_level_an_m(which, model):
         if not level.get("is_null_level") and "m_probability" not in level
     ]
     assert untrained == []
+
+
+def test_a_trained_model_takes_the_structural_prior_not_ems(model, premises, companies):
+    assert model["probability_two_random_records_match"] == pytest.approx(
+        splink_model.structural_prior(premises, companies)
+    )
+
+
+def test_a_name_shared_by_many_premises_of_the_area_weighs_less_than_a_unique_one():
+    """Two premises at other postcodes of one district carry the same company trading name:
+    "Costa Coffee" (ten premises of the area) and "Hilltop Canteen" (one)."""
+    premises = [
+        {"record_id": f"P{i}", "business_name": "Costa Coffee", "postcode": f"SE13 {i}AA"}
+        for i in range(10)
+    ]
+    premises.append({"record_id": "PH", "business_name": "Hilltop Canteen", "postcode": "SE13 5ZZ"})
+    companies = [
+        {"record_id": "CC", "company_name": "A&S FOODS LTD", "trading_name": "Costa Coffee",
+         "postcode": "SE13 9XX"},
+        {"record_id": "CH", "company_name": "B&T FOODS LTD", "trading_name": "Hilltop Canteen",
+         "postcode": "SE13 8XX"},
+    ]  # fmt: skip
+    left = record_features(staging_frame("fhrs", premises), "fhrs")
+    right = record_features(staging_frame("companies_house", companies), "companies_house")
+    reference = cascade.read_reference_model()
+    scored = splink_model.score(left, right, reference, threshold=0.0)
+    weight = dict(zip(scored["right_record_id"], scored["weight_name"], strict=False))
+    assert weight["CH"] > weight["CC"] + 3  # bits
