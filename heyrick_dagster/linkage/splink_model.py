@@ -43,6 +43,10 @@ from heyrick_dagster.linkage.features import FEATURE_SCHEMA
 
 MODEL_VERSION = "premises-links-2"
 EM_MAX_PAIRS = 2e6
+# Random pairs u is counted on, in one pass (Splink's ten chunks with early-stopping
+# probes took 3x as long). Measured on the sample against 2e6 pairs: training 6.3 -> 3.6 s,
+# premises <-> company precision 0.961 -> 0.958 at the same recall.
+U_MAX_PAIRS = 5e5
 M_FLOOR = 0.01
 
 # Splink logs every EM iteration and sampling chunk at INFO; the pipeline reports the
@@ -213,7 +217,7 @@ def train(
     linker.training.estimate_probability_two_random_records_match(
         ["l.postcode = r.postcode and l.name_full = r.name_full"], recall=0.5
     )
-    linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=seed)
+    linker.training.estimate_u_using_random_sampling(max_pairs=U_MAX_PAIRS, seed=seed, num_chunks=1)
     # Pairs with the same name anywhere: free to estimate location and activity.
     # Chains make this block large at national scale, hence the sample of pairs.
     linker.training.estimate_parameters_using_expectation_maximisation(
@@ -251,7 +255,7 @@ def adapt(
     model = json.loads(json.dumps(base))
     model["linker_uid"] = f"{MODEL_VERSION}:{left_source}:{right_source}"
     linker = _linker(left, right, model)
-    linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=seed)
+    linker.training.estimate_u_using_random_sampling(max_pairs=U_MAX_PAIRS, seed=seed, num_chunks=1)
     adapted = linker.misc.save_model_to_json()
     adapted["probability_two_random_records_match"] = structural_prior(left, right)
     return adapted
