@@ -1,32 +1,45 @@
 """`make bench`: Heyrick beside plain baselines, stage by stage, on the same data in one run.
 
-    .venv/bin/python -m benchmarks.compare [--scale small|national]
+    .venv/bin/python -m benchmarks.compare [--scale small|national] [--work DIR]
+        [--repeat N] [--link-areas all|AREA,AREA...]
 
 (the scale defaults to HEYRICK_SAMPLE_SCALE, else small: a few minutes; national takes
-much longer). In a temporary folder, nothing in data/ touched, it:
-1. generates the synthetic sample and runs the whole pipeline, printing each Dagster
-   step's wall time (benchmarks.sources);
+20-40 minutes and ~13 GB at its peak: run it under `flock /tmp/heyrick-national.lock`).
+In a work folder (a temporary one by default; --work keeps DIR/sample from one run to
+the next, so that a national sample is generated once; everything else in DIR is
+deleted first), nothing in data/ touched, it:
+1. generates the synthetic sample (or reuses DIR/sample when it matches) and runs the
+   whole pipeline, printing each Dagster step's wall time (benchmarks.sources);
 2. ingest, per source: Heyrick's connector (benchmarks.ingest_heyrick) and a plain
    pandas reader of the same files (benchmarks.ingest_pandas), rows checked equal;
 3. premises <-> company linkage: Heyrick's cascade (benchmarks.link_heyrick) and the
    Python Record Linkage Toolkit (linkage/recordlinkage_baseline.py, in the `bench`
    environment) on the same staging records, both scored against the sample's truth
-   with linkage/evaluate.py.
+   with linkage/evaluate.py. --link-areas limits both to the premises and companies of
+   some postcode areas ("SE", "M": the letters of the postcode district); on the
+   national sample the default is NATIONAL_LINK_AREAS, as the toolkit on the whole
+   country would take hours (measured: see the README's bench section).
 Each implementation runs in its own process (benchmarks.measure): its wall time is the
 work (not the interpreter start-up), its peak RSS is its own, imports included; each
 runs `--repeat` times (3 on the small sample, whose sub-second stages a shared
 machine's neighbours easily double) and the median is shown.
 Ratios are baseline / Heyrick: above 1, Heyrick is faster (or smaller). The issue's
 target is Heyrick >= 3x faster than each baseline at equal or better accuracy; the
-last column says whether this run met it. The sample is SYNTHETIC.
+last column says whether this run met it. What the two sides do differently is
+printed under the table: the split of each ingest into parse, contract (pandera:
+Heyrick only) and DuckDB write, and Heyrick's linkage split into its stages (Splink's
+EM training runs in a step of its own in the pipeline, scoring reusing the saved
+model), with the ratio for scoring alone beside the all-in one. The sample is SYNTHETIC.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +58,9 @@ from heyrick_dagster.sources.registry import BY_KEY
 INGEST_SOURCES = ("fhrs", "companies_house", "postcodes", "imd")
 TARGET_SPEEDUP = 3.0
 PYTHON = sys.executable
+# Postcode areas of the national linkage comparison (see main's --link-areas).
+NATIONAL_LINK_AREAS = ("B", "CF", "LS", "SE")
+NATIONAL_WORK = REPO_ROOT / "data" / "bench-national"
 
 
 @dataclass(frozen=True)
@@ -87,10 +103,26 @@ def ingest_rows(source: str, files: list[Path], folder: Path, repeat: int) -> li
     ]
 
 
-def linkage_rows(duckdb_path: Path, truth: pl.DataFrame, folder: Path, repeat: int) -> list[Row]:
+def in_areas(frame: pl.DataFrame, areas: tuple[str, ...] | None) -> pl.DataFrame:
+    """The records whose postcode district is in one of the postcode `areas` (its leading
+    letters: "SE13" is in "SE"); None keeps every record."""
+    if areas is None:
+        return frame
+    area = pl.col("postcode_district").str.extract(r"^([A-Z]{1,2})", 1)
+    return frame.filter(area.is_in(list(areas)))
+
+
+def linkage_rows(
+    duckdb_path: Path,
+    truth: pl.DataFrame,
+    folder: Path,
+    repeat: int,
+    areas: tuple[str, ...] | None = None,
+) -> list[Row]:
     """Heyrick's and the toolkit's premises <-> company linkage of the same records."""
     left, right = cascade.LINK_TYPES[0]
     frames = staging_frames(duckdb_path, (left, right))
+    frames = {source: in_areas(frame, areas) for source, frame in frames.items()}
     premises, companies = baselines.write_toolkit_inputs(frames, folder)
     present = {source: frame["record_id"].cast(pl.String) for source, frame in frames.items()}
     records = sum(frame.height for frame in frames.values())
@@ -104,20 +136,20 @@ def linkage_rows(duckdb_path: Path, truth: pl.DataFrame, folder: Path, repeat: i
             folder / "toolkit_pairs.parquet",
         ),
     }
+    stage = f"link {left} <-> {right}" + (f" ({','.join(areas)})" if areas else "")
     rows = []
     for name, (command, out) in runs.items():
         measured = run_repeated(
             [*command, str(premises), str(companies), str(out)], REPO_ROOT, repeat
         )
+        print(f"  compared: {stage} ({name}, {measured.seconds:.1f} s)", flush=True)
         pairs = (
             pl.read_parquet(out)
             .cast(pl.String)
             .with_columns(pl.lit(left).alias("left_source"), pl.lit(right).alias("right_source"))
         )
         report = evaluate.evaluate(pairs, truth, [(left, right)], present)
-        rows.append(
-            Row(f"link {left} <-> {right}", name, records, measured, report.row(0, named=True))
-        )
+        rows.append(Row(stage, name, records, measured, report.row(0, named=True)))
     return rows
 
 
@@ -168,6 +200,67 @@ def render(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def ingest_split(rows: list[Row]) -> str:
+    """Where each ingest's seconds go, and the ratio without Heyrick's contract."""
+    lines = [
+        "Ingest split (s): parse [of which pandera contract] + DuckDB write; the pandas "
+        "baseline has no contract"
+    ]
+    for stage in dict.fromkeys(r.stage for r in rows if r.stage.startswith("ingest")):
+        heyrick, pandas = (
+            next(r for r in rows if r.stage == stage and r.implementation == name)
+            for name in ("heyrick", "pandas")
+        )
+        h, p = heyrick.measured.report["split"], pandas.measured.report["split"]
+        uncontracted = _ratio(pandas.measured.seconds, heyrick.measured.seconds - h["contract"])
+        lines.append(
+            f"  {stage:<24} heyrick {h['parse']:.2f} [{h['contract']:.2f}] + {h['write']:.2f}"
+            f"   pandas {p['parse']:.2f} + {p['write']:.2f}"
+            f"   pandas/heyrick without the contract {uncontracted}"
+        )
+    return "\n".join(lines)
+
+
+def linkage_split(rows: list[Row]) -> str:
+    heyrick = next(r for r in rows if r.stage.startswith("link") and r.implementation == "heyrick")
+    toolkit = next(r for r in rows if r.stage.startswith("link") and r.implementation != "heyrick")
+    stages = heyrick.measured.report["stages"]
+    training = sum(v for k, v in stages.items() if k.startswith("train"))
+    scoring = heyrick.measured.seconds - training
+    named = ", ".join(f"{k} {v:.2f} s" for k, v in stages.items())
+    lines = [
+        f"Heyrick's linkage by stage: {named}; {heyrick.measured.report['model']}",
+        f"  Splink training is {training / heyrick.measured.seconds:.0%} of Heyrick's "
+        f"linkage; recordlinkage/heyrick all-in "
+        f"{_ratio(toolkit.measured.seconds, heyrick.measured.seconds)}, scoring with a "
+        "trained model (the pipeline's case once trained) "
+        f"{_ratio(toolkit.measured.seconds, scoring)}",
+    ]
+    for row in (heyrick, toolkit):
+        counts = row.measured.report
+        unscored = f", {counts['unscored']:,} left unscored by ECM" if "unscored" in counts else ""
+        lines.append(f"  {row.implementation}: {counts['comparisons']:,} candidate pairs{unscored}")
+    return "\n".join(lines)
+
+
+@contextmanager
+def work_folder(work: Path | None):
+    """`work` emptied of everything but its sample, or a temporary folder."""
+    if work is None:
+        with tempfile.TemporaryDirectory() as tmp:
+            yield Path(tmp)
+        return
+    work.mkdir(parents=True, exist_ok=True)
+    for child in work.iterdir():
+        if child.name != "sample":
+            shutil.rmtree(child) if child.is_dir() else child.unlink()
+    yield work
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -181,17 +274,30 @@ def main() -> None:
         help="runs of each implementation, the median reported (default: 3 on the small "
         "sample, 1 on the national one)",
     )
+    parser.add_argument(
+        "--work",
+        type=Path,
+        help=f"work folder whose sample/ is kept between runs (default: a temporary folder; "
+        f"on the national sample {NATIONAL_WORK.relative_to(REPO_ROOT)})",
+    )
+    parser.add_argument(
+        "--link-areas",
+        help="postcode areas of the linkage comparison, comma-separated, or 'all' (default: "
+        f"all on the small sample, {','.join(NATIONAL_LINK_AREAS)} on the national one)",
+    )
     args = parser.parse_args()
-    repeat = args.repeat or (3 if args.scale == "small" else 1)
+    national = args.scale == "national"
+    repeat = args.repeat or (1 if national else 3)
+    work = args.work or (NATIONAL_WORK if national else None)
+    areas_text = args.link_areas or (",".join(NATIONAL_LINK_AREAS) if national else "all")
+    areas = None if areas_text == "all" else tuple(a.strip().upper() for a in areas_text.split(","))
     from benchmarks import sources  # imports Dagster and every definition: only to run
 
     if not baselines.BENCH_PYTHON.exists():
         raise SystemExit(f"{baselines.BENCH_PYTHON} missing: run `make bench-install` first")
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        settings = Settings(
-            data_dir=root / "run", duckdb_path=root / "run" / "h.duckdb", sample_scale=args.scale
-        )
+    load_before = _load()
+    with work_folder(work) as root:
+        settings = Settings(data_dir=root, duckdb_path=root / "h.duckdb", sample_scale=args.scale)
         ensure_sample(settings)
         sources.run(f"pipeline on the sample ({args.scale}, SYNTHETIC)", settings)
         rows: list[Row] = []
@@ -203,24 +309,15 @@ def main() -> None:
             print(f"  compared: ingest {source}", flush=True)
         truth = pl.read_parquet(settings.sample_dir / "truth" / "records.parquet")
         (root / "link").mkdir()
-        rows += linkage_rows(settings.duckdb_path, truth, root / "link", repeat)
+        rows += linkage_rows(settings.duckdb_path, truth, root / "link", repeat, areas)
     print(
         f"\nHeyrick beside the baselines ({args.scale} sample, SYNTHETIC; "
-        f"median of {repeat} run(s) each)"
+        f"median of {repeat} run(s) each; load average {load_before} before, {_load()} after)"
     )
     print(render(rows))
-    heyrick_link = next(
-        r for r in rows if r.stage.startswith("link") and r.implementation == "heyrick"
-    )
-    stages = ", ".join(f"{k} {v:.2f} s" for k, v in heyrick_link.measured.report["stages"].items())
-    print(f"\nHeyrick's linkage by stage: {stages}; {heyrick_link.measured.report['model']}")
-    for row in rows:
-        if row.stage.startswith("link"):
-            counts = row.measured.report
-            unscored = (
-                f", {counts['unscored']:,} left unscored by ECM" if "unscored" in counts else ""
-            )
-            print(f"{row.implementation}: {counts['comparisons']:,} candidate pairs{unscored}")
+    print()
+    print(ingest_split(rows))
+    print(linkage_split(rows))
     print(
         "Wall: the work inside each process (no interpreter start-up); peak RSS: each "
         "process's own, imports included. The Python Record Linkage Toolkit runs on pandas "

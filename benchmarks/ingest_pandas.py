@@ -6,7 +6,8 @@ Heyrick's connectors are measured against (benchmarks/compare.py).
 reads the same published files as Heyrick's connector of SOURCE with pandas' own
 readers (read_xml, read_csv, read_excel), keeps the same rows and columns, coerces the
 same types (integers, floats, dates, booleans), writes the table into DUCKDB (raw
-schema) and prints one JSON line: seconds of the work and rows written.
+schema) and prints one JSON line: seconds of the work, rows written, and the seconds
+of the parse and of the write.
 
 What it does not do, and Heyrick does: contract checks naming the file and row of bad
 input, the published-header and truncation checks, streaming the national files in
@@ -214,13 +215,20 @@ READERS: dict[str, Callable[..., pd.DataFrame]] = {
 }
 
 
-def ingest(source: str, paths: list[Path], duckdb_path: Path, **options) -> int:
-    """Read SOURCE's files and write them to raw.<source> in `duckdb_path`; rows written."""
+def ingest(
+    source: str, paths: list[Path], duckdb_path: Path, split: dict | None = None, **options
+) -> int:
+    """Read SOURCE's files and write them to raw.<source> in `duckdb_path`; rows written.
+    `split`, when given, gets the seconds of the `parse` and of the `write`."""
+    split = {} if split is None else split
+    started = time.perf_counter()
     frame = READERS[source](paths, **options)
+    split["parse"] = time.perf_counter() - started
     with duckdb.connect(str(duckdb_path)) as con:
         con.execute("create schema if not exists raw")
         con.register("frame", frame)
         con.execute(f"create or replace table raw.{source} as select * from frame")
+    split["write"] = time.perf_counter() - started - split["parse"]
     return len(frame)
 
 
@@ -234,9 +242,11 @@ def main() -> None:
     options = (
         {"sic_codes": frozenset(args.sic.split(","))} if args.source == "companies_house" else {}
     )
+    split: dict[str, float] = {}
     started = time.perf_counter()
-    rows = ingest(args.source, args.files, args.duckdb, **options)
-    print(json.dumps({"seconds": time.perf_counter() - started, "rows": rows}))
+    rows = ingest(args.source, args.files, args.duckdb, split, **options)
+    seconds = time.perf_counter() - started
+    print(json.dumps({"seconds": seconds, "rows": rows, "split": split}))
 
 
 if __name__ == "__main__":

@@ -76,8 +76,14 @@ class Meter:
             _CLEAR_REFS.write_text("5")
         started, cpu = time.perf_counter(), time.process_time()
         yield
-        self.stages.append(Stage(name, time.perf_counter() - started,
-                                 time.process_time() - cpu, _peak_mb(self.resettable)))
+        self.stages.append(
+            Stage(
+                name,
+                time.perf_counter() - started,
+                time.process_time() - cpu,
+                _peak_mb(self.resettable),
+            )
+        )
 
 
 def records_in(paths: list[str]) -> int | None:
@@ -132,12 +138,17 @@ def report(summary: dict, meter: Meter, kept_in: Path | None) -> str:
         lines.append(
             f"  {stage.name:<18} {stage.seconds:>8.1f} {stage.cpu_seconds:>8.1f}"
             f" {'-' if records is None else f'{records:,}':>12}"
-            f" {'' if not paths else f'{size:,.0f}':>11} {stage.peak_mb:>12,}")
+            f" {'' if not paths else f'{size:,.0f}':>11} {stage.peak_mb:>12,}"
+        )
     total = sum(s.seconds for s in meter.stages)
-    lines.append(f"  {'total':<18} {total:>8.1f} {sum(s.cpu_seconds for s in meter.stages):>8.1f}"
-                 f" {'':>12} {'':>11} {max(s.peak_mb for s in meter.stages):>12,}")
-    lines.append("  world rows: " + ", ".join(
-        f"{name} {rows:,}" for name, rows in summary["world_rows"].items()))
+    lines.append(
+        f"  {'total':<18} {total:>8.1f} {sum(s.cpu_seconds for s in meter.stages):>8.1f}"
+        f" {'':>12} {'':>11} {max(s.peak_mb for s in meter.stages):>12,}"
+    )
+    lines.append(
+        "  world rows: "
+        + ", ".join(f"{name} {rows:,}" for name, rows in summary["world_rows"].items())
+    )
     if kept_in is not None:
         lines.append(f"  kept in {kept_in}")
     return "\n".join(lines)
@@ -147,8 +158,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", default="small", choices=SCALES)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--out", type=Path,
-                        help="keep the sample in this folder (default: a temporary one)")
+    parser.add_argument(
+        "--out", type=Path, help="keep the sample in this folder (default: a temporary one)"
+    )
     args = parser.parse_args(argv)
     out_dir = args.out or Path(tempfile.mkdtemp(prefix="heyrick-sample-bench-"))
     meter = Meter()

@@ -167,3 +167,32 @@ def test_toolkit_pairs_join_the_accuracy_report_of_premises_and_companies_only()
     assert methods[report.METHODS[3]].equals(toolkit)
     others = report.method_links(empty_links, prepared, "illegal_working", "fhrs", toolkit)
     assert report.METHODS[3] not in others and report.METHODS[0] in others
+
+
+def test_linkage_subset_keeps_the_records_of_the_postcode_areas_named():
+    frame = pl.DataFrame(
+        {"record_id": ["1", "2", "3", "4"], "postcode_district": ["SE13", "S1", "B12", None]}
+    )
+    kept = compare.in_areas(frame, ("SE", "B"))
+    assert kept["record_id"].to_list() == ["1", "3"]  # S1 is area S, not SE
+    assert compare.in_areas(frame, None).equals(frame)
+
+
+def test_a_work_folder_keeps_its_sample_and_loses_the_rest_of_a_previous_run(tmp_path):
+    (tmp_path / "sample").mkdir()
+    (tmp_path / "sample" / "SAMPLE.json").write_text("{}")
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "h.duckdb").write_text("old")
+    with compare.work_folder(tmp_path) as root:
+        assert root == tmp_path
+        assert sorted(p.name for p in root.iterdir()) == ["sample"]
+        assert (root / "sample" / "SAMPLE.json").exists()
+
+
+def test_the_ingest_split_shows_the_ratio_without_heyricks_contract():
+    def row(name, seconds, split):
+        return compare.Row("ingest x", name, 10, Measured(seconds, 1.0, {"split": split}))
+
+    heyrick = row("heyrick", 2.0, {"parse": 1.5, "contract": 1.0, "write": 0.5})
+    pandas = row("pandas", 3.0, {"parse": 2.5, "write": 0.5})
+    assert "without the contract 3.00x" in compare.ingest_split([heyrick, pandas])
