@@ -244,15 +244,15 @@ def linkage_split(rows: list[Row]) -> str:
 
 
 @contextmanager
-def work_folder(work: Path | None):
-    """`work` emptied of everything but its sample, or a temporary folder."""
+def work_folder(work: Path | None, keep: tuple[str, ...] = ("sample",)):
+    """`work` emptied of everything but `keep`, or a temporary folder."""
     if work is None:
         with tempfile.TemporaryDirectory() as tmp:
             yield Path(tmp)
         return
     work.mkdir(parents=True, exist_ok=True)
     for child in work.iterdir():
-        if child.name != "sample":
+        if child.name not in keep:
             shutil.rmtree(child) if child.is_dir() else child.unlink()
     yield work
 
@@ -285,7 +285,19 @@ def main() -> None:
         help="postcode areas of the linkage comparison, comma-separated, or 'all' (default: "
         f"all on the small sample, {','.join(NATIONAL_LINK_AREAS)} on the national one)",
     )
+    parser.add_argument(
+        "--keep-run",
+        action="store_true",
+        help="with --work: reuse the pipeline run (warehouse) a previous invocation left there "
+        "instead of running the pipeline again",
+    )
+    parser.add_argument(
+        "--stages",
+        default="ingest,link",
+        help="what to compare, comma-separated: ingest, link (default both)",
+    )
     args = parser.parse_args()
+    stages = {s.strip() for s in args.stages.split(",")}
     national = args.scale == "national"
     repeat = args.repeat or (1 if national else 3)
     work = args.work or (NATIONAL_WORK if national else None)
@@ -296,28 +308,34 @@ def main() -> None:
     if not baselines.BENCH_PYTHON.exists():
         raise SystemExit(f"{baselines.BENCH_PYTHON} missing: run `make bench-install` first")
     load_before = _load()
-    with work_folder(work) as root:
+    keep_run = args.keep_run and work is not None
+    kept = ("sample", "h.duckdb", "raw", "linkage") if keep_run else ("sample",)
+    with work_folder(work, kept) as root:
         settings = Settings(data_dir=root, duckdb_path=root / "h.duckdb", sample_scale=args.scale)
         ensure_sample(settings)
-        sources.run(f"pipeline on the sample ({args.scale}, SYNTHETIC)", settings)
+        if not (keep_run and settings.duckdb_path.exists()):
+            sources.run(f"pipeline on the sample ({args.scale}, SYNTHETIC)", settings)
         rows: list[Row] = []
-        for source in INGEST_SOURCES:
+        for source in INGEST_SOURCES if "ingest" in stages else ():
             files = local_files(BY_KEY[source], settings.sample_dir / source)
             folder = root / "ingest" / source
             folder.mkdir(parents=True)
             rows += ingest_rows(source, files, folder, repeat)
             print(f"  compared: ingest {source}", flush=True)
-        truth = pl.read_parquet(settings.sample_dir / "truth" / "records.parquet")
-        (root / "link").mkdir()
-        rows += linkage_rows(settings.duckdb_path, truth, root / "link", repeat, areas)
+        if "link" in stages:
+            truth = pl.read_parquet(settings.sample_dir / "truth" / "records.parquet")
+            (root / "link").mkdir()
+            rows += linkage_rows(settings.duckdb_path, truth, root / "link", repeat, areas)
     print(
         f"\nHeyrick beside the baselines ({args.scale} sample, SYNTHETIC; "
         f"median of {repeat} run(s) each; load average {load_before} before, {_load()} after)"
     )
     print(render(rows))
     print()
-    print(ingest_split(rows))
-    print(linkage_split(rows))
+    if "ingest" in stages:
+        print(ingest_split(rows))
+    if "link" in stages:
+        print(linkage_split(rows))
     print(
         "Wall: the work inside each process (no interpreter start-up); peak RSS: each "
         "process's own, imports included. The Python Record Linkage Toolkit runs on pandas "

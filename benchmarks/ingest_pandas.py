@@ -124,8 +124,11 @@ def companies_house(paths: list[Path], sic_codes: frozenset[str]) -> pd.DataFram
         )
         for frame in chunks:
             frame.columns = [snake(c) for c in frame.columns]
+            # "56103 - Take-away food shops...": the code is the first five characters (a
+            # 4-digit SIC 2003 code's "5530 " matches none), sliced rather than matched by
+            # a regular expression, the faster of the two in pandas.
             sic = frame[[c for c in frame.columns if c.startswith("siccode")]]
-            codes = sic.apply(lambda column: column.str.extract(r"^(\d{5})", expand=False))
+            codes = sic.apply(lambda column: column.str[:5])
             frame = frame[codes.isin(sic_codes).any(axis=1)].copy()
             frame["_source_file"] = path.name
             frames.append(frame)
