@@ -59,7 +59,7 @@ INGEST_SOURCES = ("fhrs", "companies_house", "postcodes", "imd")
 TARGET_SPEEDUP = 3.0
 PYTHON = sys.executable
 # Postcode areas of the national linkage comparison (see main's --link-areas).
-NATIONAL_LINK_AREAS = ("B", "CF", "LS", "SE")
+NATIONAL_LINK_AREAS = ("B", "BR", "CF", "SE")
 NATIONAL_WORK = REPO_ROOT / "data" / "bench-national"
 
 
