@@ -9,7 +9,8 @@ In a work folder (a temporary one by default; --work keeps DIR/sample from one r
 the next, so that a national sample is generated once; everything else in DIR is
 deleted first), nothing in data/ touched, it:
 1. generates the synthetic sample (or reuses DIR/sample when it matches) and runs the
-   whole pipeline, printing each Dagster step's wall time (benchmarks.sources);
+   whole pipeline, printing each Dagster step's wall time (benchmarks.sources), unless
+   only the ingest is compared (--stages ingest) or --keep-run finds a run to reuse;
 2. ingest, per source: Heyrick's connector (benchmarks.ingest_heyrick) and a plain
    pandas reader of the same files (benchmarks.ingest_pandas), rows checked equal;
 3. premises <-> company linkage: Heyrick's cascade (benchmarks.link_heyrick) and the
@@ -313,7 +314,8 @@ def main() -> None:
     with work_folder(work, kept) as root:
         settings = Settings(data_dir=root, duckdb_path=root / "h.duckdb", sample_scale=args.scale)
         ensure_sample(settings)
-        if not (keep_run and settings.duckdb_path.exists()):
+        # The linkage compared reads the run's staging tables; the ingest, the sample files.
+        if "link" in stages and not (keep_run and settings.duckdb_path.exists()):
             sources.run(f"pipeline on the sample ({args.scale}, SYNTHETIC)", settings)
         rows: list[Row] = []
         for source in INGEST_SOURCES if "ingest" in stages else ():
