@@ -9,8 +9,8 @@ otherwise:
 - `target_sector_share`: the density of hot-food and convenience premises, as a share of
   the area's FHRS premises (population is not published for every area);
 - `share_<flag>` for each yes/no premises indicator and `mean_<indicator>` for each graded
-  one (except prior enforcement, which is the outcome, and area deprivation, which the
-  area's own IMD columns replace);
+  one (except prior enforcement and area enforcement, which are the outcome, and area
+  deprivation, which the area's own IMD columns replace);
 - the IMD columns of the area mart (rank, decile, domain scores) as published.
 Outcomes are counts of enforcement events published on or before `as_of` whose
 attribution points at a premises in the area: `enforcement_events` (both lists),
@@ -55,7 +55,7 @@ EVENT_OUTCOMES = {
 }
 NRM_OUTCOME = "nrm_referrals_labour"
 # Premises indicators that are not area indicators (see the module docstring).
-NOT_AREA_INDICATORS = ("prior_enforcement", "area_deprivation")
+NOT_AREA_INDICATORS = ("prior_enforcement", "area_enforcement", "area_deprivation")
 # Numeric columns of the area marts that are counts, not area measures: premises counts
 # (recomputed here from the premises), population, NRM counts (an outcome) and
 # imd_quintile (the decile says it already).

@@ -17,15 +17,22 @@ Variants:
 - `published` (primary; runs on real data): later events are the published events with
   their attribution probabilities (expected counts; precision counts a premises with
   probability 1 - prod(1 - p) of having at least one);
-- `published_strict_ratings`: the same, but hygiene ratings dated after the cut-off are
-  hidden both in the fit and in the scores. FHRS publishes only each premises' latest
-  rating, so the primary variant scores with ratings that were not known at the cut-off;
-  this variant shows how much that flatters it;
+- `published_strict_ratings`: the same, but a hygiene rating dated after the cut-off is
+  replaced, both in the fit and in the scores, by the latest inspection dated by then that
+  the kept earlier FHRS copies show (null when none does). FHRS publishes only each
+  premises' latest rating, so the primary variant scores with ratings that were not known
+  at the cut-off; this variant shows how much that flatters it;
 - `truth` (sample only, when `truth` is given): later events are the generator's events,
   each counted on every premises of its business (as an accepted link counts it), dated
   by event date, which equals the publication date's quarter (illegal working) or round.
 The cut-off is never chosen by looking at the results: by default it is the last
 publication date minus two years, at the end of its quarter.
+
+Uncertainty: with a few dozen later events, one event moves a capture rate by several
+points. `uncertainty` gives, per fraction, a 95% interval of the scorecard's capture and of
+its difference from the FHRS-rating baseline (paired: the same resampled outcomes), by a
+Poisson bootstrap over businesses (later events of one business are not independent; the
+ranking is held fixed, so the interval is the outcome's sampling noise, not the fit's).
 
 Bias audit: the distribution of the scores by the premises' IMD decile, beside the share
 of each decile in the top 10% and its later events, so that a list that merely points at
@@ -39,6 +46,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from heyrick_dagster.analysis.indicators import premises_indicators
@@ -52,6 +60,8 @@ from heyrick_dagster.analysis.scorecard import (
 
 FRACTIONS = (0.01, 0.05, 0.10)
 EVALUATION_YEARS = 2
+BOOTSTRAP_DRAWS = 1000
+BOOTSTRAP_SEED = 20240101
 
 
 @dataclass(frozen=True)
@@ -93,18 +103,22 @@ def top_k(n: int, fraction: float) -> int:
     return max(1, math.ceil(fraction * n)) if n else 0
 
 
-def _tie_aware_sum(ranked: pl.DataFrame, key: str, value: str, k: int) -> float:
-    """Sum of `value` over the first k rows of `ranked` (sorted by `key`, ties adjacent),
-    counting the tied group at the boundary at its expected share."""
-    groups = ranked.group_by(key, maintain_order=True).agg(pl.col(value).sum(), pl.len())
-    total, slots = 0.0, k
-    for group_value, size in zip(groups[value], groups["len"], strict=True):
+def top_weights(frame: pl.DataFrame, order: str, k: int) -> np.ndarray:
+    """Each row's share in the top k of a ranking (frame order): 1 or 0 for `rank`; for
+    `fhrs`, the tied group at the boundary shares its remaining slots (expected value)."""
+    if order == "rank":
+        return (frame["rank"] <= k).to_numpy().astype(float)
+    rating = frame["rating_numeric"].fill_null(99).to_numpy()
+    weights = np.zeros(frame.height)
+    slots = k
+    for value in np.unique(rating):  # ascending: worst rating first
         if slots <= 0:
             break
-        take = min(slots, size)
-        total += group_value * take / size
+        members = rating == value
+        take = min(slots, int(members.sum()))
+        weights[members] = take / members.sum()
         slots -= take
-    return total
+    return weights
 
 
 def ranking_metrics(
@@ -121,15 +135,10 @@ def ranking_metrics(
         k = top_k(n, fraction)
         if order == "random":
             captured, relevant = total * k / n if n else 0.0, relevant_total * k / n if n else 0.0
-        elif order == "rank":
-            top = frame.sort("rank").head(k)
-            captured, relevant = float(top["events"].sum()), float(top["p_any"].sum())
-        elif order == "fhrs":
-            ranked = frame.with_columns(
-                pl.col("rating_numeric").fill_null(99).alias("_rating")
-            ).sort("_rating")
-            captured = _tie_aware_sum(ranked, "_rating", "events", k)
-            relevant = _tie_aware_sum(ranked, "_rating", "p_any", k)
+        elif order in ("rank", "fhrs"):
+            weights = top_weights(frame, order, k)
+            captured = float(weights @ frame["events"].to_numpy())
+            relevant = float(weights @ frame["p_any"].to_numpy())
         else:
             raise ValueError(f"unknown order {order!r}")
         label = f"top_{round(100 * fraction)}pct"
@@ -138,6 +147,48 @@ def ranking_metrics(
             "capture": captured / total if total else None,
             "precision_at_k": relevant / k if k else None,
             "events_captured": round(captured, 3),
+        }
+    return out
+
+
+def capture_intervals(
+    frame: pl.DataFrame,
+    fractions: tuple[float, ...] = FRACTIONS,
+    draws: int = BOOTSTRAP_DRAWS,
+    seed: int = BOOTSTRAP_SEED,
+) -> dict:
+    """95% intervals of the scorecard's capture and of its difference from the FHRS baseline,
+    by a Poisson bootstrap over businesses (see the module docstring). `frame`: one row per
+    scored premises with `rank`, `rating_numeric`, `events` and `business_id`."""
+    if not frame.height or float(frame["events"].sum()) <= 0:
+        return {}
+    cluster = frame["business_id"].fill_null(frame["fhrsid"].cast(pl.String))
+    codes = cluster.cast(pl.Categorical).to_physical().to_numpy()
+    n_clusters = int(codes.max()) + 1
+    events = frame["events"].to_numpy()
+    totals = np.bincount(codes, weights=events, minlength=n_clusters)
+    per_fraction = {}
+    for fraction in fractions:
+        k = top_k(frame.height, fraction)
+        card = np.bincount(codes, events * top_weights(frame, "rank", k), minlength=n_clusters)
+        fhrs = np.bincount(codes, events * top_weights(frame, "fhrs", k), minlength=n_clusters)
+        per_fraction[f"top_{round(100 * fraction)}pct"] = (card, fhrs)
+    rng = np.random.default_rng(seed)
+    samples: dict[str, list[np.ndarray]] = {label: [] for label in per_fraction}
+    for start in range(0, draws, 100):  # in chunks: draws x businesses can be large
+        weights = rng.poisson(1.0, size=(min(100, draws - start), n_clusters))
+        total = weights @ totals
+        total[total == 0] = np.nan
+        for label, (card, fhrs) in per_fraction.items():
+            samples[label].append(np.stack([weights @ card / total, weights @ fhrs / total]))
+    out = {}
+    for label, chunks in samples.items():
+        card, fhrs = np.concatenate(chunks, axis=1)
+        out[label] = {
+            "capture_ci95": [round(float(q), 4) for q in np.nanquantile(card, [0.025, 0.975])],
+            "capture_minus_fhrs_ci95": [
+                round(float(q), 4) for q in np.nanquantile(card - fhrs, [0.025, 0.975])
+            ],
         }
     return out
 
@@ -169,6 +220,7 @@ def compare(frame: pl.DataFrame) -> dict:
         "scorecard": ranking_metrics(frame, "rank"),
         "baseline_random": ranking_metrics(frame, "random"),
         "baseline_fhrs_rating": ranking_metrics(frame, "fhrs"),
+        "uncertainty": capture_intervals(frame),
     }
 
 

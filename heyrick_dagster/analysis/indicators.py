@@ -20,7 +20,13 @@ indicators count companies that share a controller, never who the controller is.
 
 Ratings over time: FHRS publishes only each premises' latest inspection; earlier ones come
 from kept copies of its files (source fhrs_history, `marts.fct_premises_ratings`), and
-`rating_decline` reads only inspections dated on or before `as_of`.
+`rating_decline` and the inspection means read only inspections dated on or before `as_of`.
+With `hide_ratings_after_as_of`, a premises whose latest rating is dated after `as_of` takes
+the latest inspection the kept copies show dated by then (null when none does).
+
+Where officials look: `area_enforcement` is the enforcement rate of the premises' local
+authority (analysis/area_enforcement.py). It predicts the next penalty because penalties
+follow inspectors; it is no sign of exploitation at the premises, and the explanation says so.
 """
 
 from __future__ import annotations
@@ -32,7 +38,7 @@ from typing import Literal
 
 import polars as pl
 
-from heyrick_dagster.analysis import controllers, rating_trend
+from heyrick_dagster.analysis import area_enforcement, controllers, inspection_history, rating_trend
 
 Direction = Literal["higher_is_riskier"]
 
@@ -92,6 +98,26 @@ INDICATORS: tuple[Indicator, ...] = (
         "when fewer than two inspections dated by as_of are known.",
         "FSA Food Hygiene Rating Scheme: the latest file and earlier kept copies",
         "one rating step",
+    ),
+    Indicator(
+        "management_points_lost_mean",
+        "Mean confidence-in-management points lost over the premises' inspections dated on "
+        "or before as_of that the latest FHRS file and its kept earlier copies show, per 10 "
+        "points. One inspection is a noisy reading of how a premises is run; the mean of "
+        "several is a surer one, and management (records, training, staff systems) is what "
+        "exploitative employers neglect. Null when no scored inspection is known by as_of.",
+        "FSA Food Hygiene Rating Scheme: the latest file and earlier kept copies",
+        "10 points lost, mean over inspections",
+    ),
+    Indicator(
+        "hygiene_structural_points_lost_mean",
+        "Mean hygiene plus structural points lost over the same inspections, per 10 points: "
+        "how run-down the kitchen is. Beside the management mean it separates neglected "
+        "management from a merely run-down kitchen (the scorecard's weights are given the "
+        "other indicators, so a premises whose management points are high for its kitchen "
+        "stands out). Null when no scored inspection is known by as_of.",
+        "FSA Food Hygiene Rating Scheme: the latest file and earlier kept copies",
+        "10 points lost, mean over inspections",
     ),
     Indicator(
         "recent_incorporation",
@@ -178,6 +204,20 @@ INDICATORS: tuple[Indicator, ...] = (
         "a doubling of (1 + expected prior events)",
     ),
     Indicator(
+        "area_enforcement",
+        "log2 of the enforcement rate of the premises' local authority relative to all "
+        "authorities: expected illegal-working penalties and minimum-wage namings published "
+        f"in the {area_enforcement.WINDOW_YEARS} years to as_of per premises, leaving the "
+        "premises' own events out and shrunk towards the overall rate. Penalties follow "
+        "where officials look: a premises in a much-visited area is more likely to be "
+        "penalised next whatever it does. It is NOT a sign of exploitation at the premises; "
+        "it is there so that the ranking of later enforcement is not mistaken for a ranking "
+        "of exploitation, and the explanation names it. Null without a local authority or "
+        "with no event in the window.",
+        "Home Office illegal-working penalties; DBT National Minimum Wage naming",
+        "a doubling of the area's enforcement rate",
+    ),
+    Indicator(
         "area_deprivation",
         "The deprivation of the premises' LSOA: (10 - IMD decile) / 9, so 0 in the least "
         "deprived tenth of England and 1 in the most deprived. Deprived areas have more "
@@ -250,7 +290,12 @@ def _missing_columns(tables: dict[str, pl.DataFrame]) -> None:
             "incorporation_date",
             "company_postcode",
         ],
-        "fct_premises_ratings": ["fhrsid", "rating_date", "rating_numeric"],
+        "fct_premises_ratings": [
+            "fhrsid",
+            "rating_date",
+            "rating_numeric",
+            *inspection_history.SCORES,
+        ],
     }
     for table, columns in needed.items():
         if table in OPTIONAL_TABLES and table not in tables:
@@ -348,10 +393,8 @@ def _controller_counts(
     )
 
 
-def _rating_decline(
-    premises: pl.DataFrame, tables: dict[str, pl.DataFrame], as_of: date
-) -> pl.DataFrame:
-    """fhrsid -> rating_decline and inspections_known (0 when no copy was loaded)."""
+def _ratings(premises: pl.DataFrame, tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """The inspections of `marts.fct_premises_ratings` (none when no copy was loaded)."""
     ratings = tables.get("fct_premises_ratings")
     if ratings is None:
         ratings = pl.DataFrame(
@@ -360,9 +403,32 @@ def _rating_decline(
                 "rating_date": pl.Date,
                 "rating_numeric": pl.Int64,
             }
+            | dict.fromkeys(inspection_history.SCORES, pl.Int64)
         )
-    ratings = ratings.with_columns(pl.col("fhrsid").cast(premises.schema["fhrsid"]))
-    return rating_trend.rating_decline(ratings, as_of)
+    return ratings.with_columns(pl.col("fhrsid").cast(premises.schema["fhrsid"]))
+
+
+def _as_of_ratings(
+    premises: pl.DataFrame, ratings: pl.DataFrame, as_of: date, hide_after: bool
+) -> pl.DataFrame:
+    """`premises` with the rating, its date and the management score as known at `as_of`
+    when `hide_after`: a latest rating dated later is replaced by the latest inspection the
+    kept copies show dated by `as_of`, or null."""
+    columns = ("rating_numeric", "rating_date", "score_confidence_in_management")
+    if not hide_after:
+        return premises
+    earlier = inspection_history.latest_by(ratings, as_of).rename(
+        {c: f"_earlier_{c}" for c in columns}
+    )
+    known = pl.col("rating_date").is_null() | (pl.col("rating_date") <= as_of)
+    return (
+        premises.join(earlier, on="fhrsid", how="left")
+        .with_columns(
+            pl.when(known).then(pl.col(c)).otherwise(pl.col(f"_earlier_{c}")).alias(c)
+            for c in columns
+        )
+        .drop(f"_earlier_{c}" for c in columns)
+    )
 
 
 def premises_indicators(
@@ -375,14 +441,16 @@ def premises_indicators(
     says which are scored. Columns: the premises' keys and area, each indicator of
     `INDICATORS` (null when unknown, see each description), the raw counts behind them
     (`prior_enforcement_expected`, `linked_companies`, `companies_at_postcode`,
-    `companies_sharing_a_controller`, `phoenix_predecessors`, `inspections_known`), `as_of`,
+    `companies_sharing_a_controller`, `phoenix_predecessors`, `inspections_known`,
+    `inspections_scored`, `area_enforcement_ratio`), `as_of`,
     `data_vintage`, `data_origin`. `fct_company_controls` and `fct_premises_ratings` are
     optional: without them (no PSC snapshot, no earlier FHRS copies) the indicators that
     rest on them are null.
 
     `hide_ratings_after_as_of=True` treats an inspection dated after `as_of` as not yet
-    published (its rating and scores become null): the strict variant of a time-ordered
-    evaluation, since the FHRS snapshot holds only each premises' latest rating.
+    published: the premises takes the latest inspection dated by `as_of` that the kept
+    copies show, else null. The strict variant of a time-ordered evaluation, since the
+    FHRS snapshot holds only each premises' latest rating.
     """
     _missing_columns(tables)
     premises = tables["dim_premises"]
@@ -390,21 +458,19 @@ def premises_indicators(
     event_premises = tables["fct_event_premises"].with_columns(pl.col("fhrsid").cast(fhrsid_type))
     companies = tables["dim_companies"]
 
-    rated = pl.lit(True)
-    if hide_ratings_after_as_of:
-        rated = pl.col("rating_date").is_null() | (pl.col("rating_date") <= as_of)
-    base = premises.with_columns(
-        pl.when(rated).then(pl.col(c)).alias(c)
-        for c in ("rating_numeric", "rating_date", "score_confidence_in_management")
-    )
+    ratings = _ratings(premises, tables)
+    base = _as_of_ratings(premises, ratings, as_of, hide_ratings_after_as_of)
+    events = tables["fct_enforcement_events"]
 
     frame = (
         base.join(_company_flags(base, companies, as_of), on="fhrsid", how="left")
         .join(_companies_at_postcode(companies, as_of), on="postcode", how="left")
         .join(_controller_counts(base, tables, as_of), on="fhrsid", how="left")
-        .join(_rating_decline(base, tables, as_of), on="fhrsid", how="left")
+        .join(rating_trend.rating_decline(ratings, as_of), on="fhrsid", how="left")
+        .join(inspection_history.history_means(ratings, as_of), on="fhrsid", how="left")
+        .join(prior_enforcement(events, event_premises, as_of), on="fhrsid", how="left")
         .join(
-            prior_enforcement(tables["fct_enforcement_events"], event_premises, as_of),
+            area_enforcement.area_enforcement(base, events, event_premises, as_of),
             on="fhrsid",
             how="left",
         )
@@ -419,6 +485,8 @@ def premises_indicators(
         pl.col("linked_companies").fill_null(0).cast(pl.Int64),
         pl.col("companies_at_postcode").fill_null(0).cast(pl.Int64),
         pl.col("inspections_known").fill_null(0).cast(pl.Int64),
+        pl.col("inspections_scored").fill_null(0).cast(pl.Int64),
+        pl.col("area_enforcement_ratio").log(2).alias("area_enforcement"),
         (1 + pl.col("companies_sharing_a_controller"))
         .log(2)
         .alias("controllers_shared_with_food_companies"),
@@ -455,6 +523,8 @@ def premises_indicators(
         "companies_sharing_a_controller",
         "phoenix_predecessors",
         "inspections_known",
+        "inspections_scored",
+        "area_enforcement_ratio",
         "as_of",
         "data_vintage",
         "data_origin",
@@ -500,6 +570,16 @@ def describe_value(name: str, value: float | None) -> str:
             else "no phoenix predecessor seen"
         ),
         "prior_enforcement": lambda v: f"{2**v - 1:.2f} expected prior enforcement events",
+        "management_points_lost_mean": lambda v: (
+            f"{10 * v:.1f} management points lost on average over its inspections"
+        ),
+        "hygiene_structural_points_lost_mean": lambda v: (
+            f"{10 * v:.1f} hygiene and structural points lost on average over its inspections"
+        ),
+        "area_enforcement": lambda v: (
+            f"enforcement in its local authority at x{2**v:.2f} the average rate (where "
+            "officials look, not a sign about this premises)"
+        ),
         "area_deprivation": lambda v: f"area in IMD decile {10 - round(9 * v)}",
     }
     return words[name](value)

@@ -73,6 +73,9 @@ INDICATOR_SOURCES = {
     "controllers_shared_with_food_companies": ("psc", "companies_house"),
     "phoenix_successor": ("psc", "companies_house"),
     "prior_enforcement": ("illegal_working", "nmw_naming"),
+    "management_points_lost_mean": ("fhrs", "fhrs_history"),
+    "hygiene_structural_points_lost_mean": ("fhrs", "fhrs_history"),
+    "area_enforcement": ("illegal_working", "nmw_naming"),
     "area_deprivation": ("imd", "postcodes"),
 }
 SOURCE_LABELS = {

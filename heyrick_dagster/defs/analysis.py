@@ -130,7 +130,7 @@ def _frame_md(frame: pl.DataFrame, rows: int = 10) -> dg.MetadataValue:
     group_name="analysis",
     kinds={"polars", "duckdb"},
     deps=list(PREMISES_MARTS.values()),
-    code_version="premises-indicators-1",
+    code_version="premises-indicators-2",
     description="One row per FHRS premises: the indicators of analysis/indicators.py "
     "(INDICATORS: rationale, source, unit each) as of the newest FHRS extract, with no "
     "enforcement event published later. Takeaways and convenience stores are scored; the "
@@ -268,7 +268,7 @@ def events_in_areas(tables: dict[str, pl.DataFrame], as_of: date) -> dict[str, i
     group_name="analysis",
     kinds={"polars", "duckdb"},
     deps=[INDICATORS_KEY, CORRELATIONS_KEY],
-    code_version="premises-indications-1",
+    code_version="premises-indications-2",
     description="Ranked takeaways and convenience stores: a transparent scorecard whose "
     "weights are fitted on events published up to the as-of date (analysis/scorecard.py), "
     "with the indicators behind each score in words, its sources and their freshness. "

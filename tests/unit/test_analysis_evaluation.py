@@ -10,6 +10,7 @@ import pytest
 from heyrick_dagster.analysis.evaluation import (
     Truth,
     bias_audit,
+    capture_intervals,
     default_cutoff,
     evaluate,
     quarter_end,
@@ -72,6 +73,36 @@ def test_fhrs_baseline_puts_the_worst_rating_first_and_counts_ties_at_expected_v
     assert metrics["capture"] == pytest.approx(2.0 / 4.0)
 
 
+def _copies(copies: int) -> pl.DataFrame:
+    """`copies` copies of ten premises, each its own business: the first of each ten (rating
+    0, ranked in the top tenth) has 1 later event, the third 1, the tenth 2."""
+    events, ratings = [1.0, 0.0, 1.0, 0, 0, 0, 0, 0, 0, 2.0], [0, 1, 1, 1, 1, 5, 5, 5, 5, 5]
+    rows = [
+        {
+            "fhrsid": 10 * c + j,
+            "business_id": f"B{c}-{j}",
+            "rank": j * copies + c + 1,
+            "events": events[j],
+            "rating_numeric": ratings[j],
+        }
+        for c in range(copies)
+        for j in range(10)
+    ]
+    return pl.DataFrame(rows)
+
+
+def test_capture_intervals_are_wide_with_few_events_narrow_with_many_and_paired_with_fhrs():
+    wide = capture_intervals(_copies(1), fractions=(0.1,))["top_10pct"]
+    narrow = capture_intervals(_copies(100), fractions=(0.1,))["top_10pct"]
+    for interval in (wide, narrow):  # the top tenth holds a quarter of the events
+        assert interval["capture_ci95"][0] < 0.25 < interval["capture_ci95"][1]
+    assert (narrow["capture_ci95"][1] - narrow["capture_ci95"][0]) < (
+        wide["capture_ci95"][1] - wide["capture_ci95"][0]
+    ) / 3
+    # The FHRS rating puts the same premises first: the paired difference is exactly 0.
+    assert narrow["capture_minus_fhrs_ci95"] == [0.0, 0.0]
+
+
 def test_evaluation_fits_on_data_up_to_the_cutoff_and_counts_only_later_events():
     cutoff = AS_OF
     later = [(f"late|{i}", i, cutoff + timedelta(days=30)) for i in range(1, 31)]
@@ -89,8 +120,11 @@ def test_evaluation_fits_on_data_up_to_the_cutoff_and_counts_only_later_events()
         "scorecard",
         "baseline_random",
         "baseline_fhrs_rating",
+        "uncertainty",
     }
     assert set(published["scorecard"]) == {"top_1pct", "top_5pct", "top_10pct"}
+    low, high = published["uncertainty"]["top_10pct"]["capture_ci95"]
+    assert low <= published["scorecard"]["top_10pct"]["capture"] <= high
 
 
 def test_the_scorecard_beats_random_when_the_future_follows_the_same_indicator():

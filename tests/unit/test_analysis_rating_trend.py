@@ -11,10 +11,18 @@ from heyrick_dagster.analysis.rating_trend import rating_decline
 from tests.unit.test_analysis_indicators import AS_OF, contract_tables, premises_row
 
 RATINGS_SCHEMA = {"fhrsid": pl.Int64, "rating_date": pl.Date, "rating_numeric": pl.Int64}
+SCORES_SCHEMA = {
+    "score_hygiene": pl.Int64,
+    "score_structural": pl.Int64,
+    "score_confidence_in_management": pl.Int64,
+}
 
 
-def ratings(*rows: tuple[int, date, int]) -> pl.DataFrame:
-    return pl.DataFrame(rows, schema=RATINGS_SCHEMA, orient="row")
+def ratings(*rows: tuple) -> pl.DataFrame:
+    """Inspections (fhrsid, rating_date, rating_numeric[, hygiene, structural, management]);
+    scores left out are unpublished (null)."""
+    padded = [tuple(row) + (None,) * (6 - len(row)) for row in rows]
+    return pl.DataFrame(padded, schema=RATINGS_SCHEMA | SCORES_SCHEMA, orient="row")
 
 
 def test_decline_is_the_previous_rating_minus_the_latest_dated_by_as_of():

@@ -20,6 +20,7 @@ from heyrick_dagster.analysis.scorecard import (
     sources,
 )
 from tests.unit.test_analysis_indicators import contract_tables, premises_row
+from tests.unit.test_analysis_rating_trend import ratings
 
 AS_OF = date(2024, 6, 30)
 FIT_START = AS_OF - timedelta(days=730)
@@ -88,14 +89,12 @@ def test_an_indicator_constant_in_the_fit_window_gets_weight_zero_and_a_note():
 def test_an_indicator_known_for_too_few_premises_gets_weight_zero_and_a_note():
     tables = world()
     # Two inspections known before the fit starts for 5 of 300 premises (under 10%).
-    tables["fct_premises_ratings"] = pl.DataFrame(
-        [
+    tables["fct_premises_ratings"] = ratings(
+        *[
             (i, FIT_START - timedelta(days=d), r)
             for i in range(1, 6)
             for d, r in ((900, 5), (90, i % 3))
-        ],
-        schema={"fhrsid": pl.Int64, "rating_date": pl.Date, "rating_numeric": pl.Int64},
-        orient="row",
+        ]
     )
     card = fit_scorecard(tables, AS_OF)
     assert card.share_known["rating_decline"] == pytest.approx(5 / 300)

@@ -1,16 +1,23 @@
 -- One 0-5 food-hygiene inspection of a premises (grain: fhrsid, rating_date), as seen in
 -- the latest FHRS file or in any earlier copy of it. The FSA publishes only each
 -- premises' latest inspection, so this is the inspections that some kept copy showed,
--- not every inspection there was. Feeds the indicator rating_decline, which reads only
--- inspections dated on or before its as-of date.
+-- not every inspection there was. Feeds the indicators rating_decline and the
+-- inspection-history means (scores, points lost), which read only inspections dated on or
+-- before their as-of date.
 
 with observed as (
 
-    select fhrsid, rating_date, rating_numeric, data_vintage as snapshot_date
+    select
+        fhrsid, rating_date, rating_numeric,
+        score_hygiene, score_structural, score_confidence_in_management,
+        data_vintage as snapshot_date
     from {{ ref('stg_fhrs__establishments') }}
     where rating_numeric is not null and rating_date is not null
     union all
-    select fhrsid, rating_date, rating_numeric, snapshot_date
+    select
+        fhrsid, rating_date, rating_numeric,
+        score_hygiene, score_structural, score_confidence_in_management,
+        snapshot_date
     from {{ ref('stg_fhrs_history__ratings') }}
     where rating_numeric is not null and rating_date is not null
 
@@ -36,6 +43,10 @@ select
     fhrsid,
     rating_date,
     rating_numeric,
+    -- Points lost (0 best) as that copy published them; null where a file gave no scores.
+    score_hygiene,
+    score_structural,
+    score_confidence_in_management,
     first_seen_on,
     copies,
     {{ data_origin() }} as data_origin
