@@ -577,8 +577,8 @@ def describe_value(name: str, value: float | None) -> str:
             f"{10 * v:.1f} hygiene and structural points lost on average over its inspections"
         ),
         "area_enforcement": lambda v: (
-            f"enforcement in its local authority at x{2**v:.2f} the average rate (where "
-            "officials look, not a sign about this premises)"
+            f"its local authority sees {2**v:.2f} times the average enforcement per premises "
+            "(where officials look: no sign about this premises itself)"
         ),
         "area_deprivation": lambda v: f"area in IMD decile {10 - round(9 * v)}",
     }

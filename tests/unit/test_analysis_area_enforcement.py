@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from heyrick_dagster.analysis.area_enforcement import PSEUDO_EVENTS, area_enforcement
-from heyrick_dagster.analysis.indicators import premises_indicators
+from heyrick_dagster.analysis.indicators import describe_value, premises_indicators
 from tests.unit.test_analysis_indicators import AS_OF, contract_tables, premises_row
 
 
@@ -64,3 +64,9 @@ def test_the_indicator_is_log2_of_the_ratio_and_null_without_an_authority():
     )
     assert frame["area_enforcement"][3] is None
     assert frame.schema["area_enforcement_ratio"] == pl.Float64
+
+
+def test_the_explanation_says_area_enforcement_is_where_officials_look():
+    words = describe_value("area_enforcement", 1.0)
+    assert "2.00 times the average enforcement" in words
+    assert "where officials look" in words and "no sign about this premises" in words
