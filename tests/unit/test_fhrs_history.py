@@ -11,8 +11,8 @@ import pytest
 
 from heyrick_dagster.sample.world import SCHEMAS
 from heyrick_dagster.sample.writers import fhrs_history as writer
-from heyrick_dagster.sources import fhrs_history, raw_store
-from heyrick_dagster.sources.errors import ParseError
+from heyrick_dagster.sources import fhrs, fhrs_history, fhrs_history_fast, raw_store
+from heyrick_dagster.sources.errors import ContractError, ParseError
 from tests.conftest import FIXTURES
 
 GOOD = FIXTURES / "fhrs" / "good_FHRS523en-GB.xml"
@@ -119,3 +119,74 @@ def test_live_mode_takes_the_fhrs_files_of_the_raw_stores_earlier_vintages(make_
     names = sorted(f.path.name for f in kept)
     assert names == ["FHRS523en-GB_2026-01-05.xml", "FHRS523en-GB_2026-02-05.xml"]
     assert all(f.path.read_bytes() == GOOD.read_bytes() for f in kept)
+
+
+def _ratings_by_the_fhrs_parser(path) -> pl.DataFrame:
+    return fhrs.parse_file(path).frame.select(fhrs_history.COLUMNS)
+
+
+def _variant(tmp_path, name: str, old: str, new: str):
+    path = tmp_path / f"FHRS523en-GB_{name}.xml"
+    text = GOOD.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("<RatingValue>4</RatingValue>", "<RatingValue><![CDATA[4]]></RatingValue>"),
+        (
+            "<RatingValue>4</RatingValue>",
+            "<RatingValue>4</RatingValue><RatingValue>5</RatingValue>",
+        ),
+        ("<RatingKey>fhrs_4_en-GB</RatingKey>", "<RatingKey> fhrs_4_&amp;_en-GB </RatingKey>"),
+        ("<RatingDate>2024-03-09</RatingDate>", "<RatingDate xsi:nil='true' />"),
+        ("<Scores><Hygiene>5</Hygiene>", "<Hygiene>20</Hygiene><Scores><Hygiene>5</Hygiene>"),
+    ],
+)
+def test_the_fast_reading_reads_each_rating_field_as_the_fhrs_parser_does(tmp_path, old, new):
+    path = _variant(tmp_path, "x", old, new)
+    fast = fhrs_history_fast.read(path, fhrs_history.FIELDS)
+    assert fast is not None
+    frame, _ = fhrs_history.read_copies([path])
+    assert frame.equals(_ratings_by_the_fhrs_parser(path))
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "error"),
+    [
+        ("<RatingValue>4</RatingValue>", "<Ratingvalue>4</Ratingvalue>", "renamed <RatingValue>"),
+        ("<ItemCount>4</ItemCount>", "<ItemCount>5</ItemCount>", "ItemCount is 5"),
+        ("<FHRSID>100001</FHRSID>", "", "establishment 1 has no FHRSID"),
+        ("</EstablishmentCollection></FHRSEstablishment>", "", "ends early"),
+    ],
+)
+def test_a_file_the_fast_reading_is_unsure_of_is_left_to_the_fhrs_parser_which_names_it(
+    tmp_path, old, new, error
+):
+    path = _variant(tmp_path, "x", old, new)
+    assert fhrs_history_fast.read(path, fhrs_history.FIELDS) is None
+    with pytest.raises(ParseError, match=error):
+        fhrs_history.read_copies([path])
+
+
+def test_a_score_that_is_not_a_number_is_refused_naming_its_file_and_row(tmp_path):
+    good = _variant(tmp_path, "2020-01-01", "<ExtractDate>2026-11-20", "<ExtractDate>2020-01-01")
+    bad = _variant(
+        tmp_path, "2021-01-01", "<Structural>5</Structural>", "<Structural>x</Structural>"
+    )
+    with pytest.raises(ContractError, match="score_structural") as failure:
+        fhrs_history.read_copies([good, bad])
+    assert failure.value.file == str(bad) and failure.value.row == 1
+
+
+def test_the_fast_reading_gives_what_the_fhrs_parser_gives_on_real_files(shared_data):
+    for path in sorted((shared_data / "fhrs").rglob("FHRS*.xml")):
+        fast = fhrs_history_fast.read(path, fhrs_history.FIELDS)
+        assert fast is not None, path
+        expected = _ratings_by_the_fhrs_parser(path).with_columns(
+            pl.col(c).cast(pl.String) for c in ("fhrsid", "rating_date", "score_hygiene")
+        )
+        assert fast.frame.select(expected.columns).cast(expected.schema).equals(expected), path
