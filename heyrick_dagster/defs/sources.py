@@ -67,8 +67,10 @@ def run_check(
             description=f"optional source {connector.key} absent: nothing to check",
             metadata={"absent": True},
         )
-    df = frame.to_pandas()
-    checked = spec.frame(df) if spec.frame else df
+    if spec.frame:
+        checked = spec.frame(frame.to_pandas())
+    else:
+        checked = frame.select(gx_runner.columns_read([spec.suite], frame.columns)).to_pandas()
     params = spec.parameters() if spec.parameters else None
     return check_result_from_suite(gx_runner.run_suite(spec.suite, checked, params), severity, key)
 

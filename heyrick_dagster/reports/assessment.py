@@ -137,10 +137,12 @@ def suite_results(connector: Connector, table: RawTable, frame: pl.DataFrame) ->
     """Every suite declared for the table, run as the raw asset runs it."""
     name = connector.table_name(table)
     keys = BY_TABLE[name].keys if name in BY_TABLE else ()
-    df = frame.to_pandas()
     out = []
     for spec in table.checks:
-        checked = spec.frame(df) if spec.frame else df
+        if spec.frame:
+            checked = spec.frame(frame.to_pandas())
+        else:
+            checked = frame.select(gx_runner.columns_read([spec.suite], frame.columns)).to_pandas()
         params = spec.parameters() if spec.parameters else None
         outcome = gx_runner.run_suite(spec.suite, checked, params)
         # A derived frame (counts per authority) has no records of the table to point at.

@@ -18,7 +18,7 @@ import datetime as dt
 import logging
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +27,7 @@ import polars as pl
 
 from heyrick_dagster.quality.gx_runner import (
     DEFAULT_EXPECTATIONS_DIR,
+    columns_read,
     skip_batch_fingerprints,
     suite_frame,
 )
@@ -61,18 +62,16 @@ class SuiteRun:
     parameters: dict[str, Any] = field(default_factory=dict)
 
 
-def suite_runs(connector: Connector, table: RawTable, frame: pl.DataFrame) -> list[SuiteRun]:
+def suite_runs(connector: Connector, table: RawTable, frame: pl.DataFrame) -> Iterator[SuiteRun]:
     """The table's suites on its records, as the raw asset runs them (derived frames too,
-    and only the columns each suite reads)."""
-    df = _pandas(frame)
-    return [
-        SuiteRun(
-            spec.suite,
-            suite_frame(spec.suite, spec.frame(df) if spec.frame else df),
-            spec.parameters() if spec.parameters else {},
-        )
-        for spec in table.checks
-    ]
+    and only the columns each suite reads), made one at a time as they are validated."""
+    for spec in table.checks:
+        if spec.frame:
+            checked = spec.frame(_pandas(frame))
+        else:
+            checked = _pandas(frame.select(columns_read([spec.suite], frame.columns)))
+        parameters = spec.parameters() if spec.parameters else {}
+        yield SuiteRun(spec.suite, suite_frame(spec.suite, checked), parameters)
 
 
 @dataclass(frozen=True)
