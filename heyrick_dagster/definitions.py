@@ -33,6 +33,7 @@ def locked_settings(settings: Settings) -> dg.ResourceDefinition:
 
     @dg.resource(description="Heyrick settings; holds the warehouse run lock for the run")
     def _settings(_context):
+        warehouse.configure(settings.duckdb_memory_limit)
         with warehouse.run_lock(settings.duckdb_path):
             yield settings
 

@@ -21,6 +21,12 @@ DEFAULT_SAMPLE_SEED = 20261127
 # public register; 32 hex characters are 128 bits.
 MIN_PSEUDONYM_KEY_CHARS = 32
 
+# DuckDB's own default memory limit is 80% of the machine's memory, for every connection
+# (the pipeline's and dbt's): on a shared 24 GB machine a national run's connections
+# each took what they liked. Beyond the limit DuckDB spills to `<warehouse>.tmp/`.
+DEFAULT_DUCKDB_MEMORY_LIMIT = "2GB"
+_MEMORY_LIMIT = re.compile(r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
+
 # An FSA local-authority code is 3-4 digits ("523" is Lewisham). Validated
 # because it ends up in file names and URLs.
 _AREA_CODE = re.compile(r"^\d{3,4}$")
@@ -56,6 +62,9 @@ class Settings:
     # The key of the keyed hash (HMAC-SHA256) that replaces company officers' and PSCs'
     # names and birth dates (sources/psc_pseudonyms.py). A secret: kept out of repr.
     pseudonym_key: str | None = field(default=None, repr=False)
+    # The memory limit of every DuckDB connection (warehouse.py's and dbt's);
+    # HEYRICK_DUCKDB_MEMORY_LIMIT, e.g. "2GB".
+    duckdb_memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -75,6 +84,11 @@ class Settings:
             raise SettingsError(
                 f"HEYRICK_PSEUDONYM_KEY is too short: use at least {MIN_PSEUDONYM_KEY_CHARS} "
                 "random characters (e.g. python -c 'import secrets; print(secrets.token_hex(32))')"
+            )
+        if not _MEMORY_LIMIT.match(self.duckdb_memory_limit):
+            raise SettingsError(
+                f"HEYRICK_DUCKDB_MEMORY_LIMIT={self.duckdb_memory_limit!r}: expected an amount "
+                "such as 2GB or 512MB"
             )
         bad = [a for a in self.areas if not _AREA_CODE.match(a)]
         if bad:
@@ -130,6 +144,8 @@ class Settings:
             kwargs["force_recompute"] = True
         if env.get("HEYRICK_PSEUDONYM_KEY", "").strip():
             kwargs["pseudonym_key"] = env["HEYRICK_PSEUDONYM_KEY"].strip()
+        if env.get("HEYRICK_DUCKDB_MEMORY_LIMIT", "").strip():
+            kwargs["duckdb_memory_limit"] = env["HEYRICK_DUCKDB_MEMORY_LIMIT"].strip()
         if env.get("HEYRICK_HTTP_TIMEOUT"):
             kwargs["http_timeout_s"] = float(env["HEYRICK_HTTP_TIMEOUT"])
         return cls(
@@ -143,5 +159,10 @@ class Settings:
         )
 
     def dbt_vars(self) -> dict[str, object]:
-        """What dbt needs from the settings, passed as `--vars` (profiles.yml reads duckdb_path)."""
-        return {"duckdb_path": str(self.duckdb_path), "synthetic": self.is_synthetic}
+        """What dbt needs from the settings, passed as `--vars` (profiles.yml reads
+        duckdb_path and duckdb_memory_limit)."""
+        return {
+            "duckdb_path": str(self.duckdb_path),
+            "duckdb_memory_limit": self.duckdb_memory_limit,
+            "synthetic": self.is_synthetic,
+        }

@@ -48,11 +48,21 @@ class WarehouseWriteError(duckdb.IOException):
     transaction was rolled back, so the previous table still serves."""
 
 
+# DuckDB configuration of every connection opened here; `configure` sets it for a run.
+_config: dict[str, str] = {}
+
+
+def configure(memory_limit: str) -> None:
+    """Give every later connection of this process DuckDB's `memory_limit` (settings.py's
+    duckdb_memory_limit) instead of DuckDB's default of 80% of the machine's memory."""
+    _config["memory_limit"] = memory_limit
+
+
 @contextmanager
 def connect(path: Path, read_only: bool = False):
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        con = duckdb.connect(str(path), read_only=read_only and path.exists())
+        con = duckdb.connect(str(path), read_only=read_only and path.exists(), config=dict(_config))
     except duckdb.IOException as exc:
         # DuckDB says 'Could not set lock on file ...: Conflicting lock is held in <program>
         # (PID n)'; say what that means for Heyrick instead of leaving a bare IO Error.
