@@ -25,6 +25,11 @@ Variants:
 - `truth` (sample only, when `truth` is given): later events are the generator's events,
   each counted on every premises of its business (as an accepted link counts it), dated
   by event date, which equals the publication date's quarter (illegal working) or round.
+  With the truth's businesses, it also gives `oracles`: the capture of rankings that no
+  data can give, by the generator's latent state (its exploitative flag, ties by the
+  latent propensity; the latent propensity alone): the ceiling against which the
+  scorecard's capture is to be read. Later events also follow how hard officials look in
+  each area, which the truth files do not hold, so even the flag oracle misses some.
 The cut-off is never chosen by looking at the results: by default it is the last
 publication date minus two years, at the end of its quarter.
 
@@ -70,14 +75,21 @@ class Truth:
 
     events: pl.DataFrame  # entity_id, source, record_id, event_date
     premises: pl.DataFrame  # fhrsid, entity_id, ...
+    businesses: pl.DataFrame | None = None  # entity_id, exploitative, exploitation_propensity
 
 
 def read_truth(truth_dir: Path) -> Truth | None:
-    """The sample truth's events and premises, or None when the folder does not hold them."""
+    """The sample truth's events, premises and (when present) businesses, or None when the
+    folder does not hold events and premises."""
     paths = [truth_dir / "events.parquet", truth_dir / "premises.parquet"]
     if not all(p.is_file() for p in paths):
         return None
-    return Truth(events=pl.read_parquet(paths[0]), premises=pl.read_parquet(paths[1]))
+    businesses = truth_dir / "businesses.parquet"
+    return Truth(
+        events=pl.read_parquet(paths[0]),
+        premises=pl.read_parquet(paths[1]),
+        businesses=pl.read_parquet(businesses) if businesses.is_file() else None,
+    )
 
 
 def quarter_end(day: date) -> date:
@@ -206,6 +218,27 @@ def _later_truth(truth: Truth, scored: pl.DataFrame, cutoff: date, end: date) ->
     )
 
 
+def oracles(frame: pl.DataFrame, truth: Truth) -> dict:
+    """Capture and precision of rankings by the generator's latent state (see the module
+    docstring) on the truth outcome `frame`; premises outside the truth rank last."""
+    latent = truth.premises.select(pl.col("fhrsid").cast(frame.schema["fhrsid"]), "entity_id").join(
+        truth.businesses.select("entity_id", "exploitative", "exploitation_propensity"),
+        on="entity_id",
+    )
+    joined = frame.drop("rank").join(latent, on="fhrsid", how="left")
+    orders = {
+        "exploitative_flag": ["exploitative", "exploitation_propensity"],
+        "latent_propensity": ["exploitation_propensity"],
+    }
+    out = {}
+    for name, keys in orders.items():
+        ranked = joined.sort(
+            [*keys, "fhrsid"], descending=[True] * len(keys) + [False], nulls_last=True
+        ).with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("rank"))
+        out[name] = ranking_metrics(ranked, "rank")
+    return out
+
+
 def _with_outcome(scored: pl.DataFrame, outcome: pl.DataFrame) -> pl.DataFrame:
     return scored.join(outcome, on="fhrsid", how="left").with_columns(
         pl.col("events").fill_null(0.0), pl.col("p_any").fill_null(0.0)
@@ -309,7 +342,10 @@ def evaluate(
         "published_strict_ratings": compare(strict),
     }
     if truth is not None:
-        variants["truth"] = compare(_with_outcome(scored, _later_truth(truth, scored, cutoff, end)))
+        truth_frame = _with_outcome(scored, _later_truth(truth, scored, cutoff, end))
+        variants["truth"] = compare(truth_frame)
+        if truth.businesses is not None:
+            variants["truth"]["oracles"] = oracles(truth_frame, truth)
     origins = sorted(set(tables["dim_premises"]["data_origin"].drop_nulls()))
     return {
         "caveat": "Indication, not evidence: enforcement records where officials looked as "

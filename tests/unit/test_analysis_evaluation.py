@@ -163,6 +163,37 @@ def test_truth_variant_counts_each_later_truth_event_on_every_premises_of_its_bu
     assert "truth" not in evaluate(tables, cutoff=AS_OF)["variants"]
 
 
+def test_oracles_rank_by_the_generator_flag_then_propensity_and_by_propensity_alone():
+    tables = world(n=40)
+    later = AS_OF + timedelta(days=5)
+    truth = Truth(
+        events=pl.DataFrame(
+            {
+                "entity_id": ["E1", "E1", "E2"],
+                "source": ["illegal_working"] * 3,
+                "record_id": ["a", "b", "c"],
+                "event_date": [later] * 3,
+            }
+        ),
+        premises=pl.DataFrame({"fhrsid": ["1", "2", "3"], "entity_id": ["E1", "E1", "E2"]}),
+        businesses=pl.DataFrame(
+            {
+                "entity_id": ["E1", "E2"],
+                "exploitative": [True, False],
+                "exploitation_propensity": [0.1, 0.9],
+            }
+        ),
+    )
+    result = evaluate(tables, cutoff=AS_OF, end=AS_OF + timedelta(days=30), truth=truth)
+    oracle = result["variants"]["truth"]["oracles"]
+    # 5 later events: 2 on each of E1's two premises, 1 on E2's. Top 1% is one premises.
+    assert oracle["exploitative_flag"]["top_1pct"]["capture"] == pytest.approx(2 / 5)
+    assert oracle["latent_propensity"]["top_1pct"]["capture"] == pytest.approx(1 / 5)
+    assert oracle["exploitative_flag"]["top_10pct"]["capture"] == pytest.approx(1.0)
+    without = Truth(events=truth.events, premises=truth.premises)
+    assert "oracles" not in evaluate(tables, cutoff=AS_OF, truth=without)["variants"]["truth"]
+
+
 def test_bias_audit_reports_every_decile_and_shares_that_add_up():
     frame = pl.DataFrame(
         {
