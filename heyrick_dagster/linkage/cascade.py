@@ -11,7 +11,8 @@
    to agree: `needs_name_evidence`); between `possible` and `accept` it is kept as
    `possible` ("possibly same as") and is never merged into a business.
 4. One operator per premises (`one_company_per_premises`): of a premises' accepted
-   company links only the best stays accepted, the others become `possible`.
+   company links, Splink's give way to an exact one or to a more probable one and
+   become `possible`.
 
 Thresholds are not chosen here: they are read from `thresholds.json`, which
 `calibrate.py` derives from the precision-recall curve on the synthetic truth, with
@@ -188,40 +189,43 @@ def score_link_type(
 
 def best_company_per_premises(scored: pl.DataFrame) -> pl.DataFrame:
     """The scored premises <-> company pairs (left_record_id, right_record_id,
-    match_probability) that `one_company_per_premises` could leave accepted at some
-    threshold: each premises' most probable company, unless two tie. What calibration
-    draws the curve from, so that its thresholds are those of what is published."""
-    best = pl.col("match_probability") == pl.col("match_probability").max().over("left_record_id")
-    return scored.filter(best & (best.sum().over("left_record_id") == 1))
+    match_probability; exact links at 1.0) that `one_company_per_premises` could leave
+    accepted at some threshold: every exact link, else each premises' most probable
+    company unless two tie. What calibration draws the curve from, so that its
+    thresholds are those of what is published."""
+    probability = pl.col("match_probability")
+    exact = probability == 1.0
+    best = probability == probability.max().over("left_record_id")
+    unique_best = best & (best.sum().over("left_record_id") == 1)
+    has_exact = exact.any().over("left_record_id")
+    return scored.filter(exact | (~has_exact & unique_best))
 
 
 def one_company_per_premises(links: pl.DataFrame) -> pl.DataFrame:
-    """A premises is run by one operator: of its accepted company links, the best stays
-    accepted -- an exact rule before Splink, then the higher probability -- and the rest
-    become "possible". When the best two are equally good (two exact rules, or one Splink
-    probability) none is trusted and all become "possible". Measured on the sample: a
-    premises "Costa Coffee" agreed by name with two franchisees of its district, and
-    every such second link was false."""
+    """A premises is run by one operator: when it has several accepted company links, its
+    Splink links give way -- all of them to an exact link, else all but the most
+    probable -- and become "possible"; two equally probable Splink links both do. Exact
+    links are left as they are (two companies registered under one name at one postcode
+    are for an analyst to read), so a "possible" link never has probability 1 (a path
+    through one must not look certain: dbt test assert_attributions_are_probabilities).
+    Measured on the sample: a premises "Costa Coffee" agreed by name with two
+    franchisees of its district, and every such second link was false."""
     is_type = (pl.col("left_source") == LINK_TYPES[0][0]) & (
         pl.col("right_source") == LINK_TYPES[0][1]
     )
-    candidate = is_type & (pl.col("link_status") == "accepted")
-    rank = pl.struct(
-        (pl.col("match_rule") == RULE_SPLINK).alias("splink"),
-        (-pl.col("match_probability")).alias("improbability"),
-    )
-    ranked = links.with_columns(
-        pl.when(candidate).then(rank.rank("min").over("left_record_id", candidate)).alias("_rank")
-    )
-    keep = (pl.col("_rank") == 1) & (
-        (pl.col("_rank") == 1).sum().over("left_record_id", candidate) == 1
-    )
-    return ranked.with_columns(
-        pl.when(candidate & ~keep)
+    accepted = is_type & (pl.col("link_status") == "accepted")
+    splink = accepted & (pl.col("match_rule") == RULE_SPLINK)
+    probability = pl.when(splink).then(pl.col("match_probability"))
+    best = probability == probability.max().over("left_record_id")
+    unique_best = best & (best.sum().over("left_record_id") == 1)
+    has_exact = (accepted & ~splink).any().over("left_record_id")
+    keep = unique_best.fill_null(False) & ~has_exact
+    return links.with_columns(
+        pl.when(splink & ~keep)
         .then(pl.lit("possible"))
         .otherwise(pl.col("link_status"))
         .alias("link_status")
-    ).drop("_rank")
+    )
 
 
 def link_records(

@@ -446,16 +446,32 @@ def test_a_premises_whose_two_best_company_links_tie_keeps_neither_accepted():
     assert statuses[("P1", "C1")] == statuses[("P1", "C2")] == "possible"
 
 
-def test_calibration_scores_only_the_best_company_of_each_premises():
+def test_two_exact_company_links_of_a_premises_both_stay_accepted():
+    links = _company_links(
+        ("P1", "C1", RULE_NAME_POSTCODE, 1.0),
+        ("P1", "C2", RULE_NAME_POSTCODE, 1.0),
+        ("P1", "C3", "splink", 0.99),
+    )
+    statuses = _statuses(cascade.one_company_per_premises(links))
+    assert statuses[("P1", "C1")] == statuses[("P1", "C2")] == "accepted"
+    assert statuses[("P1", "C3")] == "possible"
+
+
+def test_calibration_scores_only_the_companies_a_premises_could_keep_accepted():
     scored = pl.DataFrame(
         {
-            "left_record_id": ["P1", "P1", "P2", "P2", "P3"],
-            "right_record_id": ["C1", "C2", "C3", "C4", "C5"],
-            "match_probability": [0.4, 0.9, 0.8, 0.8, 0.1],
+            "left_record_id": ["P1", "P1", "P2", "P2", "P3", "P4", "P4", "P4"],
+            "right_record_id": ["C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8"],
+            "match_probability": [0.4, 0.9, 0.8, 0.8, 0.1, 1.0, 1.0, 0.9],
         }
     )
     best = cascade.best_company_per_premises(scored)
-    assert best.select("left_record_id", "right_record_id").rows() == [("P1", "C2"), ("P3", "C5")]
+    assert best.select("left_record_id", "right_record_id").rows() == [
+        ("P1", "C2"),
+        ("P3", "C5"),
+        ("P4", "C6"),
+        ("P4", "C7"),
+    ]
 
 
 def test_published_links_give_each_premises_at_most_one_accepted_company(links):
