@@ -303,20 +303,25 @@ def _parse_file(path: Path, key: bytes) -> ParsedFile:
     chunks: list[pl.DataFrame] = []
     with _open_lines(path) as stream:
         for first, block in _blocks(stream):
-            lines = block.split(b"\n")
-            if block.endswith(b"\n"):
-                lines.pop()  # the empty string after the last line break
-            fast = _read_block(block, first, len(lines), file, vintage, key)
+            count = block.count(b"\n") + (not block.endswith(b"\n"))
+            fast = _read_block(block, first, count, file, vintage, key)
             if fast is None:
-                chunks.append(_parse_lines(lines, first, file, vintage, key, result))
+                chunks.append(_parse_lines(_lines(block), first, file, vintage, key, result))
             else:
                 chunks.append(fast.frame)
-                fast.count_into(result, lines)
-            result.lines = first + len(lines) - 1
+                fast.count_into(result, block)
+            result.lines = first + count - 1
     if result.lines == 0:
         raise ParseError(SOURCE, file, "the snapshot file holds no lines")
     result.frame = pl.concat(chunks, how="vertical")
     return result
+
+
+def _lines(block: bytes) -> list[bytes]:
+    lines = block.split(b"\n")
+    if block.endswith(b"\n"):
+        lines.pop()  # the empty string after the last line break
+    return lines
 
 
 def _blocks(stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:
@@ -379,11 +384,11 @@ class _Block:
     other_kinds: list[tuple[str, int]]  # in order of first appearance
     totals_line: int | None  # index in the block of the last totals trailer
 
-    def count_into(self, result: ParsedFile, lines: list[bytes]) -> None:
+    def count_into(self, result: ParsedFile, block: bytes) -> None:
         for kind, n in self.other_kinds:
             result.other_kinds[kind] = result.other_kinds.get(kind, 0) + n
         if self.totals_line is not None:
-            data = json.loads(lines[self.totals_line])["data"]
+            data = json.loads(_lines(block)[self.totals_line])["data"]
             result.totals = {k: v for k, v in data.items() if k.endswith("_count")}
 
 

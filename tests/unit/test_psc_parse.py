@@ -270,7 +270,7 @@ def test_the_fast_path_reads_every_record_as_the_line_parser_does(tmp_path):
     assert fast is not None
     assert fast.frame.equals(slow)
     fast_facts = psc.ParsedFile(psc.empty_frame(), "f.zip", date(2026, 11, 10), 0)
-    fast.count_into(fast_facts, lines)
+    fast.count_into(fast_facts, block)
     assert (fast_facts.other_kinds, fast_facts.totals) == (
         slow_facts.other_kinds,
         slow_facts.totals,
