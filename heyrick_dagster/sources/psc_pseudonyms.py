@@ -105,8 +105,9 @@ def pseudonym(key: bytes, identity: str) -> str:
 def pseudonyms(key: bytes, identities: pl.DataFrame) -> pl.DataFrame:
     """`pseudonym` of every value of every (String) column, null staying null, computed
     by DuckDB: HMAC-SHA256 is SHA256((K ^ opad) || SHA256((K ^ ipad) || message)) (RFC
-    2104), two vectorised sha256 calls. Per row in Python it took ~60 s of a national
-    run's 5.4M records (two hashes each); this is ~3x faster and uses both cores."""
+    2104), two vectorised sha256 calls: 2.0 s a million hashes against 6.2 s for
+    `pseudonym` row by row (measured side by side, load ~5), where a national snapshot
+    needs 10.8 million (a record id and a controller id per record)."""
     if len(key) > _BLOCK_BYTES:  # RFC 2104: a key longer than a block is hashed first
         key = hashlib.sha256(key).digest()
     padded = key.ljust(_BLOCK_BYTES, b"\0")
