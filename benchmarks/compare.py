@@ -36,6 +36,7 @@ model), with the ratio for scoring alone beside the all-in one. The sample is SY
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import sys
@@ -50,7 +51,12 @@ from benchmarks.measure import Measured, run_repeated
 from heyrick_dagster.linkage import baselines, cascade, evaluate
 from heyrick_dagster.linkage.prepared import staging_frames
 from heyrick_dagster.settings import REPO_ROOT, SAMPLE_SCALES, Settings
-from heyrick_dagster.sources.acquire import ensure_sample, local_files
+from heyrick_dagster.sources.acquire import (
+    SAMPLE_SUMMARY,
+    ensure_sample,
+    generator_version,
+    local_files,
+)
 from heyrick_dagster.sources.companies_house import FOOD_SIC
 from heyrick_dagster.sources.registry import BY_KEY
 
@@ -258,6 +264,20 @@ def work_folder(work: Path | None, keep: tuple[str, ...] = ("sample",)):
     yield work
 
 
+def _refuse_stale_national_sample(settings: Settings) -> None:
+    """A kept national sample made by other generator code would be made again inside the
+    benchmark, silently adding ~25 minutes and ~5 GB of writes: say so instead."""
+    summary = settings.sample_dir / SAMPLE_SUMMARY
+    if settings.sample_scale != "national" or not summary.exists():
+        return
+    made_by = json.loads(summary.read_text()).get("generator_version")
+    if made_by != generator_version():
+        raise SystemExit(
+            f"{settings.sample_dir} was made by other sample-generator code ({made_by}, now "
+            f"{generator_version()}): delete it to have it generated again (~25 minutes)"
+        )
+
+
 def _load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -313,6 +333,7 @@ def main() -> None:
     kept = ("sample", "h.duckdb", "raw", "linkage") if keep_run else ("sample",)
     with work_folder(work, kept) as root:
         settings = Settings(data_dir=root, duckdb_path=root / "h.duckdb", sample_scale=args.scale)
+        _refuse_stale_national_sample(settings)
         ensure_sample(settings)
         # The linkage compared reads the run's staging tables; the ingest, the sample files.
         if "link" in stages and not (keep_run and settings.duckdb_path.exists()):

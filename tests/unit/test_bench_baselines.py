@@ -15,7 +15,7 @@ from benchmarks.measure import Measured, run_measured, run_repeated
 from heyrick_dagster import warehouse
 from heyrick_dagster.linkage import baselines, report
 from heyrick_dagster.linkage.prepared import prepare
-from heyrick_dagster.settings import REPO_ROOT
+from heyrick_dagster.settings import REPO_ROOT, Settings
 from heyrick_dagster.sources.companies_house import FOOD_SIC
 from heyrick_dagster.sources.registry import BY_KEY
 from tests.support.linkage_frames import premises_and_companies, staging_frame
@@ -196,3 +196,13 @@ def test_the_ingest_split_shows_the_ratio_without_heyricks_contract():
     heyrick = row("heyrick", 2.0, {"parse": 1.5, "contract": 1.0, "write": 0.5})
     pandas = row("pandas", 3.0, {"parse": 2.5, "write": 0.5})
     assert "without the contract 3.00x" in compare.ingest_split([heyrick, pandas])
+
+
+def test_a_kept_national_sample_of_other_generator_code_is_refused_not_remade(tmp_path):
+    settings = Settings(
+        data_dir=tmp_path, duckdb_path=tmp_path / "h.duckdb", sample_scale="national"
+    )
+    settings.sample_dir.mkdir()
+    (settings.sample_dir / "SAMPLE.json").write_text('{"generator_version": "older"}')
+    with pytest.raises(SystemExit, match="made by other sample-generator code"):
+        compare._refuse_stale_national_sample(settings)
