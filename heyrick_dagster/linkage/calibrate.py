@@ -134,7 +134,10 @@ def _main() -> None:
             continue
         splink_scored = splink_model.score(
             features[left], features[right], models[key], CURVE_POINTS[0]
-        ).filter(cascade.needs_name_evidence(left))
+        )
+        splink_scored = splink_scored.filter(
+            cascade.acceptable_pairs(splink_scored, features[left], features[right], left)
+        )
         scored = cascade_scores(exact_links, splink_scored, left, right)
         if (left, right) == LINK_TYPES[0]:
             scored = cascade.best_company_per_premises(scored)

@@ -171,24 +171,33 @@ def _address_key(line: str | None) -> tuple[str | None, str | None]:
     return found.group(1), " ".join(words)
 
 
-# "Unit 12", "Arch 3", "Kiosk 17": a unit inside a numbered building (a market, an arcade),
-# where several businesses share the building's number.
-_UNIT_LINE = re.compile(r"^(unit|arch|shop|kiosk|stall|suite)\s+(\w+)", re.IGNORECASE)
+# "Unit 12", "Arch 3", "Kiosk 17", "Level 37", "Flat 3": a unit inside a numbered building
+# (a market, an arcade, an office tower), where several businesses share the building's
+# number.
+_UNIT_LINE = re.compile(
+    r"^(unit|arch|shop|kiosk|stall|suite|level|floor|flat)\s+(\w+)", re.IGNORECASE
+)
 
 
 def address_key(lines: list[str | None]) -> tuple[str | None, str | None]:
     """The number and street of the first numbered line of an address; the number is
-    prefixed by a unit named on an earlier line ("unit 22/43"), so the businesses of one
-    market hall do not share an address key."""
-    unit = None
+    prefixed by a unit named on another line ("unit 22/43"), so the businesses of one
+    market hall or one tower do not share an address key. The unit may follow the
+    street: Companies House writes "25 CANADA SQUARE, LEVEL 37"."""
+    unit = number = street = None
     for line in lines:
-        number, street = _address_key(line)
-        if number:
-            return (f"{unit}/{number}" if unit else number), street
-        found = _UNIT_LINE.match(line.strip()) if line else None
-        if found:
+        if not line:
+            continue
+        if number is None:
+            number, street = _address_key(line)
+            if number:
+                continue
+        found = _UNIT_LINE.match(line.strip())
+        if found and unit is None:
             unit = f"{found.group(1).lower()} {found.group(2).lower()}"
-    return None, None
+    if number is None:
+        return None, None
+    return (f"{unit}/{number}" if unit else number), street
 
 
 def _names(values: list[str | None]) -> tuple[str | None, ...]:

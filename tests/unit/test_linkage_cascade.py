@@ -380,7 +380,7 @@ def test_an_enforcement_entry_matching_only_by_address_is_never_accepted(frames,
     )
     assert found.height == 1, "the pair must be scored for the test to mean anything"
     assert found.row(0, named=True)["link_status"] == "possible"
-    # A premises <-> company pair needs no name: the building is evidence enough there.
+    # A premises <-> company pair needs no name at an address that pairs them alone.
     assert "accepted" in set(
         links.filter(
             (pl.col("left_source") == "fhrs") & (pl.col("match_rule") == cascade.RULE_SPLINK)
@@ -388,13 +388,39 @@ def test_an_enforcement_entry_matching_only_by_address_is_never_accepted(frames,
     )
 
 
-def test_needs_name_evidence_asks_a_positive_name_weight_of_enforcement_entries_only():
-    weights = pl.DataFrame({"weight_name": [2.0, 0.0, -3.0, None]})
+def _pairs(*rows: tuple[str, str, float]) -> pl.DataFrame:
+    return pl.DataFrame(
+        rows, schema=["left_record_id", "right_record_id", "weight_name"], orient="row"
+    )
+
+
+def _addresses(**keys: str | None) -> pl.DataFrame:
+    return pl.DataFrame(
+        {"unique_id": list(keys), "address_key": list(keys.values())},
+        schema={"unique_id": pl.String, "address_key": pl.String},
+    )
+
+
+def test_an_enforcement_entry_is_acceptable_only_when_a_name_agrees():
+    scored = _pairs(("E1", "P1", 2.0), ("E2", "P2", 0.0), ("E3", "P3", -3.0), ("E4", "P4", None))
+    places = _addresses(E1="a", E2="a", E3="a", E4="a", P1="a", P2="a", P3="a", P4="a")
     for source in cascade.ENFORCEMENT_SOURCES:
-        allowed = weights.select(cascade.needs_name_evidence(source)).to_series().to_list()
+        allowed = cascade.acceptable_pairs(scored, places, places, source).to_list()
         assert allowed == [True, False, False, False]
-    premises_allowed = weights.select(cascade.needs_name_evidence("fhrs")).to_series()
-    assert premises_allowed.to_list() == [True] * 4 or premises_allowed.to_list() == [True]
+
+
+def test_a_premises_and_a_company_without_a_name_need_one_address_that_pairs_them_alone():
+    scored = _pairs(
+        ("P1", "C1", 5.0),  # a name agrees: acceptable wherever they are
+        ("P2", "C2", -1.0),  # the same full address, nothing else there: acceptable
+        ("P3", "C3", -1.0),  # the same postcode, another address: not
+        ("P4", "C4", -1.0),  # one registered office at the address of two premises: neither
+        ("P5", "C4", -1.0),
+    )
+    premises = _addresses(P1="x", P2="a", P3="b", P4="d", P5="d")
+    companies = _addresses(C1="y", C2="a", C3="c", C4="d")
+    allowed = cascade.acceptable_pairs(scored, premises, companies, "fhrs").to_list()
+    assert allowed == [True, True, False, False, False]
 
 
 def test_link_records_reports_progress_per_tier_and_link_type(frames, models, thresholds):

@@ -30,6 +30,8 @@ def _one(source: str, **fields: str | None) -> dict[str, str | None]:
         (["12a High St"], ("12a", "high street")),
         (["43, Legrams Lane", "Bradford"], ("43", "legrams lane")),
         ([None, "5 Station Rd"], ("5", "station road")),
+        (["25 CANADA SQUARE", "LEVEL 37", "LONDON"], ("level 37/25", "canada square")),
+        (["Flat 3", "12 Kirkgate"], ("flat 3/12", "kirkgate")),
         (["The Old Mill", "Church Road"], (None, None)),
         ([None, None], (None, None)),
         ([], (None, None)),
@@ -43,6 +45,10 @@ def test_address_key_tells_apart_two_units_of_one_numbered_building():
     hall = "43 Legrams Lane"
     assert address_key(["Unit 22", hall]) != address_key(["Unit 23", hall])
     assert address_key(["Unit 22", hall]) != address_key([hall])
+    # A registered office on one floor of a tower is not the caterer at its street number.
+    assert address_key(["25 Canada Square", "London"]) != address_key(
+        ["25 CANADA SQUARE", "LEVEL 37", "LONDON"]
+    )
 
 
 @pytest.mark.parametrize(
