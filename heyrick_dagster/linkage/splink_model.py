@@ -218,6 +218,8 @@ def train(
         ["l.postcode = r.postcode and l.name_full = r.name_full"], recall=0.5
     )
     linker.training.estimate_u_using_random_sampling(max_pairs=U_MAX_PAIRS, seed=seed, num_chunks=1)
+    counted = with_location_u(linker.misc.save_model_to_json(), left, right)
+    linker = _linker(left, right, counted)
     # Pairs with the same name anywhere: free to estimate location and activity.
     # Chains make this block large at national scale, hence the sample of pairs.
     linker.training.estimate_parameters_using_expectation_maximisation(
@@ -250,15 +252,74 @@ def adapt(
     looks like (m) carries over -- the same comparisons, names and addresses as
     published -- so m is kept; how often fields agree by chance (u) and how likely a
     random pair is to match (the prior) belong to the tables, so they are re-estimated:
-    u by random sampling, the prior as every model's (`structural_prior`).
+    u by random sampling (the postcode levels counted: `with_location_u`), the prior
+    as every model's (`structural_prior`).
     """
     model = json.loads(json.dumps(base))
     model["linker_uid"] = f"{MODEL_VERSION}:{left_source}:{right_source}"
     linker = _linker(left, right, model)
     linker.training.estimate_u_using_random_sampling(max_pairs=U_MAX_PAIRS, seed=seed, num_chunks=1)
-    adapted = linker.misc.save_model_to_json()
+    adapted = with_location_u(linker.misc.save_model_to_json(), left, right)
     adapted["probability_two_random_records_match"] = structural_prior(left, right)
     return adapted
+
+
+def _pairs_sharing(left: pl.DataFrame, right: pl.DataFrame, columns: list[str]) -> int:
+    """How many (left, right) record pairs agree on all `columns` (nulls agree on nothing)."""
+    counts = [
+        frame.drop_nulls(columns).group_by(columns).len(name=name)
+        for frame, name in ((left, "n_left"), (right, "n_right"))
+    ]
+    joined = counts[0].join(counts[1], on=columns)
+    return int((joined["n_left"].cast(pl.Int64) * joined["n_right"]).sum())
+
+
+# Location level label -> the columns whose agreement puts a pair at that level or above.
+_LOCATION_KEYS = {
+    "same postcode": ["postcode"],
+    "same sector": ["postcode_sector"],
+    "same district": ["postcode_district"],
+    "same area": ["postcode_area"],
+}
+
+
+def with_location_u(
+    model: dict[str, Any], left: pl.DataFrame, right: pl.DataFrame
+) -> dict[str, Any]:
+    """`model` with the u of every level of `location` counted, not sampled: the share of
+    all pairs of located records that fall at that level. At national scale two
+    random records share a postcode about once in a million pairs, so a sample of 5e5
+    pairs sees none and Splink fell back on default u values: the national run linked
+    almost no premises to a company registered at its address. The levels are nested
+    (first match wins), so each takes its count less the count of the level above (a
+    pair at one number and street under two postcodes is rare enough to be counted at
+    its postcode level too). A level no pair reaches gets one pair's share."""
+    located_left = left.drop_nulls("postcode_district")
+    located_right = right.drop_nulls("postcode_district")
+    total = located_left.height * located_right.height
+    if not total:
+        return model
+    location = next(c for c in model["comparisons"] if c["output_column_name"] == "location")
+    above = _pairs_sharing(located_left, located_right, ["address_key"])
+    number_street = _pairs_sharing(located_left, located_right, ["house_number", "street"])
+    counted = {
+        "Exact match on address_key": above,
+        "same number and street, postcode not equal": number_street - above,
+    }
+    for level in location["comparison_levels"]:
+        label = level.get("label_for_charts", "")
+        if label in counted:
+            level["u_probability"] = max(counted[label], 1) / total
+        columns = _LOCATION_KEYS.get(label)
+        if columns is None:
+            continue
+        sharing = _pairs_sharing(located_left, located_right, columns)
+        level["u_probability"] = max(sharing - above, 1) / total
+        above = sharing
+    others = [lvl for lvl in location["comparison_levels"] if not lvl.get("is_null_level")]
+    rest = 1.0 - sum(lvl.get("u_probability") or 0.0 for lvl in others[:-1])
+    others[-1]["u_probability"] = max(rest, 1.0 / total)
+    return model
 
 
 def structural_prior(left: pl.DataFrame, right: pl.DataFrame) -> float:

@@ -349,3 +349,38 @@ def test_a_name_shared_by_many_premises_of_the_area_weighs_less_than_a_unique_on
     scored = splink_model.score(left, right, reference, threshold=0.0)
     weight = dict(zip(scored["right_record_id"], scored["weight_name"], strict=False))
     assert weight["CH"] > weight["CC"] + 3  # bits
+
+
+def test_location_u_is_the_share_of_pairs_at_each_nested_level():
+    premises = record_features(
+        staging_frame(
+            "fhrs",
+            [
+                {"record_id": "P1", "address_line_1": "4 High Street", "postcode": "SE13 6JG"},
+                {"record_id": "P2", "address_line_1": "9 Low Road", "postcode": "SE13 6AB"},
+            ],
+        ),
+        "fhrs",
+    )
+    companies = record_features(
+        staging_frame(
+            "companies_house",
+            [
+                {"record_id": "C1", "address_line_1": "4 High Street", "postcode": "SE13 6JG"},
+                {"record_id": "C2", "address_line_1": "1 Hill Road", "postcode": "SE13 6JG"},
+                {"record_id": "C3", "address_line_1": "2 Far Lane", "postcode": "BD7 1NQ"},
+            ],
+        ),
+        "companies_house",
+    )
+    model = splink_model.with_location_u(
+        copy.deepcopy(cascade.read_reference_model()), premises, companies
+    )
+    location = next(c for c in model["comparisons"] if c["output_column_name"] == "location")
+    u = {lvl["label_for_charts"]: lvl.get("u_probability") for lvl in location["comparison_levels"]}
+    # 6 pairs: P1-C1 one address; P1-C2 one postcode; P2-C1, P2-C2 one sector; P*-C3 none.
+    assert u["Exact match on address_key"] == pytest.approx(1 / 6)
+    assert u["same postcode"] == pytest.approx(1 / 6)
+    assert u["same sector"] == pytest.approx(2 / 6)
+    assert u["same district"] == u["same area"] == pytest.approx(1 / 6)  # no pair: one's share
+    assert u["All other comparisons"] > 0  # floored: the floors above overfill a 6-pair world
