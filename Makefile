@@ -34,11 +34,10 @@ test: install
 	$(VENV)/bin/python -m pytest
 
 # Heyrick beside plain baselines (benchmarks/compare.py); HEYRICK_SAMPLE_SCALE=national for
-# the national sample (kept in data/bench-national/sample between runs; its linkage compared
-# on a few postcode areas, BENCH_ARGS="--link-areas all" for the whole country; on a shared
-# machine, run it under the national lock). The recordlinkage baseline needs pandas<3, so
-# the `bench` dependency group is installed alone (--only-group: no Heyrick, no default pins) in an environment of
-# its own. `python -m benchmarks.sources` times the pipeline on the real files too.
+# the national sample (kept in data/bench-national/sample between runs; BENCH_ARGS passes
+# options such as --link-areas SE,B; on a shared machine, run it under the national lock).
+# The recordlinkage baseline needs pandas<3, so the `bench` dependency group is installed
+# alone (--only-group: no Heyrick, no default pins) in an environment of its own. `python -m benchmarks.sources` times the pipeline on the real files too.
 BENCH_VENV := .tools/bench-venv
 .PHONY: bench-install
 
