@@ -1,7 +1,10 @@
 -- match_probability is a probability; an accepted Splink link never scores below a
 -- possible one of the same link type (the thresholds are one cut per link type), except
 -- a possible link whose left record has another link of that type at least as probable:
--- a premises keeps one company accepted (cascade.one_company_per_premises).
+-- a premises keeps one company accepted (cascade.one_company_per_premises), and a
+-- possible link without a name that agrees: however probable, its evidence may not carry
+-- it (cascade.acceptable_pairs: an enforcement entry needs a name; a premises and a
+-- company without one need a full address that pairs them alone).
 
 with outranked as (
     select p.link_key
@@ -24,6 +27,7 @@ bounds as (
     from {{ ref('fct_record_links') }}
     where match_rule = 'splink'
         and link_key not in (select link_key from outranked)
+        and not (link_status = 'possible' and coalesce(weight_name, 0) <= 0)
     group by 1, 2
 )
 
