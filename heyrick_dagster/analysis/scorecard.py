@@ -243,8 +243,11 @@ def fit_scorecard(
         after=start,
         until=as_of,
     )
-    frame = features.join(outcome, on="fhrsid", how="left").with_columns(
-        pl.col("events").fill_null(0.0)
+    # Sorted: the means and the fit sum over premises, and float sums depend on their order.
+    frame = (
+        features.join(outcome, on="fhrsid", how="left")
+        .with_columns(pl.col("events").fill_null(0.0))
+        .sort("fhrsid")
     )
     means, share_known, notes = {}, {}, {}
     usable = []
