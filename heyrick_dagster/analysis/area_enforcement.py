@@ -22,6 +22,8 @@ from datetime import date, timedelta
 
 import polars as pl
 
+from heyrick_dagster.analysis.stats import order_free_sum
+
 WINDOW_YEARS = 3
 PSEUDO_EVENTS = 2.0
 
@@ -43,12 +45,13 @@ def area_enforcement(
     own = (
         event_premises.join(window, on="event_key", how="semi")
         .group_by("fhrsid")
-        .agg(pl.col("attribution_probability").sum().alias("_own"))
+        .agg(order_free_sum("attribution_probability").alias("_own"))
     )
     frame = premises.select("fhrsid", "la_code").join(own, on="fhrsid", how="left")
     frame = frame.with_columns(pl.col("_own").fill_null(0.0))
     located = frame.filter(pl.col("la_code").is_not_null())
-    total_events, total_premises = float(located["_own"].sum()), located.height
+    total_events = float(located.select(order_free_sum("_own")).item())
+    total_premises = located.height
     if total_events <= 0 or total_premises == 0:
         return frame.select(
             "fhrsid", pl.lit(None, dtype=pl.Float64).alias("area_enforcement_ratio")
@@ -56,7 +59,7 @@ def area_enforcement(
     overall = total_events / total_premises
     pseudo_premises = PSEUDO_EVENTS / overall
     by_area = located.group_by("la_code").agg(
-        pl.col("_own").sum().alias("_area_events"), pl.len().alias("_area_premises")
+        order_free_sum("_own").alias("_area_events"), pl.len().alias("_area_premises")
     )
     others_events = pl.col("_area_events") - pl.col("_own")
     others_premises = pl.col("_area_premises") - 1

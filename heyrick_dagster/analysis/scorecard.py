@@ -47,6 +47,7 @@ from heyrick_dagster.analysis.indicators import (
     describe_value,
     premises_indicators,
 )
+from heyrick_dagster.analysis.stats import order_free_sum
 
 HORIZON_DAYS = 730
 PRIOR_SD = 1.0
@@ -167,9 +168,10 @@ def later_events(
     chosen = events.filter(window).select("event_key")
     return (
         event_premises.join(chosen, on="event_key", how="semi")
-        .group_by("fhrsid")
+        .sort("fhrsid", "event_key")  # the product below depends on the order of its terms
+        .group_by("fhrsid", maintain_order=True)
         .agg(
-            pl.col("attribution_probability").sum().alias("events"),
+            order_free_sum("attribution_probability").alias("events"),
             (1 - (1 - pl.col("attribution_probability")).product()).alias("p_any"),
         )
     )

@@ -458,3 +458,16 @@ def test_areas_without_businesses_get_no_rate():
     assert out["rate_per_1000"].to_list() == [20.0, None, None]
     assert out["outside_funnel"].to_list() == [False, None, None]
     assert out["overall_rate_per_1000"].to_list() == [20.0] * 3
+
+
+def test_order_free_sum_is_the_same_in_any_order_of_its_terms():
+    from heyrick_dagster.analysis.stats import order_free_sum
+
+    draws = np.random.default_rng(7).random(500).tolist()
+    values, reordered = draws, sorted(draws)
+    forwards = pl.DataFrame({"p": values})
+    backwards = pl.DataFrame({"p": reordered})
+    assert sum(values) != sum(reordered)  # plain float sums do depend on the order
+    one, other = (f.select(order_free_sum("p")).item() for f in (forwards, backwards))
+    assert one == other
+    assert abs(one - sum(values)) < 1e-9
