@@ -6,8 +6,10 @@
 Runs `heyrick run` in a child process on a work folder of its own (default
 data/refresh-<scale>/, git-ignored) and prints, per step of the run, its wall
 seconds, the rows it materialised and the peak resident memory of the whole
-process tree (Heyrick and the dbt processes it starts) while the step ran, then
-the run's total wall time and overall peak.
+process tree (Heyrick and the dbt processes it starts) while the step ran, and
+"kept": the Heyrick process's own RSS just after the step ended (what the
+in-process executor carries into the next step), then the run's total wall
+time and overall peak.
 
 Cold means: the sample (DIR/sample, the stand-in for the publishers' files) is
 kept from one invocation to the next, but everything made from it - raw store,
@@ -45,6 +47,14 @@ def _children(pid: int) -> list[int]:
     return kids
 
 
+def rss_bytes(pid: int) -> int:
+    """Resident memory of one process (0 once it has exited)."""
+    try:
+        return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * _PAGE_BYTES
+    except OSError:
+        return 0
+
+
 def tree_rss_bytes(root: int) -> int:
     """Resident memory of a process and all its descendants (Linux /proc)."""
     total, pending = 0, [root]
@@ -60,15 +70,17 @@ def tree_rss_bytes(root: int) -> int:
 
 @dataclass
 class MemoryTrace:
-    """(time, tree RSS) samples of a running process, taken on a thread."""
+    """(time, tree RSS, RSS of the root alone) samples of a running process, taken on a
+    thread. The root's own figure tells what the in-process executor keeps between steps
+    from what a step's child processes (dbt) add while it runs."""
 
     pid: int
-    samples: list[tuple[float, int]] = field(default_factory=list)
+    samples: list[tuple[float, int, int]] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
 
     def run(self) -> None:
         while not self._stop.is_set():
-            self.samples.append((time.time(), tree_rss_bytes(self.pid)))
+            self.samples.append((time.time(), tree_rss_bytes(self.pid), rss_bytes(self.pid)))
             self._stop.wait(SAMPLE_EVERY_S)
 
     def stop(self) -> None:
@@ -77,9 +89,15 @@ class MemoryTrace:
     def peak(self, start: float = 0.0, end: float = float("inf")) -> int:
         """Highest sample in [start, end]; for a step shorter than the sampling interval,
         the last sample before it ended."""
-        inside = [rss for t, rss in self.samples if start <= t <= end]
-        before = [rss for t, rss in self.samples if t < start]
+        inside = [rss for t, rss, _ in self.samples if start <= t <= end]
+        before = [rss for t, rss, _ in self.samples if t < start]
         return max(inside, default=before[-1] if before else 0)
+
+    def root_after(self, end: float) -> int:
+        """The root process's own RSS at the first sample after `end`: what it kept once
+        the step was over."""
+        after = [own for t, _, own in self.samples if t >= end]
+        return after[0] if after else 0
 
 
 @dataclass
@@ -181,12 +199,13 @@ def main() -> int:
     ended_at = time.time()
 
     steps = read_steps(work / "dagster_home")
-    print(f"\n{'step':<44} {'seconds':>8} {'rows':>11} {'peak RSS GB':>12}  status")
+    print(f"\n{'step':<44} {'seconds':>8} {'rows':>11} {'peak RSS GB':>12} {'kept GB':>8}  status")
     for step in steps:
         end = step.end or ended_at
         print(
             f"{step.key[:44]:<44} {end - step.start:>8.1f} {step.rows:>11,} "
-            f"{trace.peak(step.start, end) / 1e9:>12.2f}  {step.status}"
+            f"{trace.peak(step.start, end) / 1e9:>12.2f} {trace.root_after(end) / 1e9:>8.2f}"
+            f"  {step.status}"
         )
     first = steps[0].start if steps else ended_at
     print(f"{'(start-up before the first step)':<44} {first - started_at:>8.1f}")

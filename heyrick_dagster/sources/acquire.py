@@ -106,7 +106,7 @@ def acquire(connector: Connector, settings: Settings, emit: Emit | None = None) 
                 hint=f"put the {connector.metadata.publisher} files in {folder}",
             )
         return Acquired([], vintage, synthetic=settings.is_synthetic, absent=True)
-    files = [raw_store.copy_in(p, settings.raw_dir, source, vintage) for p in paths]
+    files = raw_store.copy_in_all(paths, settings.raw_dir, source, vintage)
     _report_reuse(source, files, emit)
     return Acquired(files, vintage, synthetic=settings.is_synthetic)
 

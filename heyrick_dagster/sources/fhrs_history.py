@@ -164,13 +164,13 @@ def fetch_live(settings: Settings, folder: Path, emit: Emit | None) -> list[raw_
     again under names that carry their vintage (the bytes are not copied: the store is
     content-addressed); none before the first run."""
     today = datetime.now(UTC).date().isoformat()
-    kept = []
+    earlier = []
     for vintage_dir in sorted((settings.raw_dir / fhrs.SOURCE).glob("*")):
         if not _VINTAGE.match(vintage_dir.name) or vintage_dir.name >= today:
             continue  # the object store, or today's own files
         for path in sorted(vintage_dir.glob("FHRS*.xml")):
-            dest = folder / f"{path.stem}_{vintage_dir.name}.xml"
-            kept.append(raw_store.store(path, dest, str(path), move=False))
+            earlier.append((path, folder / f"{path.stem}_{vintage_dir.name}.xml", str(path)))
+    kept = raw_store.store_all(earlier, move=False)
     if emit:
         emit(f"{SOURCE}: {len(kept)} earlier FHRS file(s) from the raw store")
     return kept

@@ -24,6 +24,7 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -89,7 +90,13 @@ def object_path(folder: Path, sha256: str) -> Path:
 
 def copy_in(src: Path, raw_dir: Path, source: str, vintage: str) -> RawFile:
     """Store a local file (sample or user-supplied) under `<source>/<vintage>/<name>`."""
-    return store(src, vintage_dir(raw_dir, source, vintage) / src.name, str(src), move=False)
+    return copy_in_all([src], raw_dir, source, vintage)[0]
+
+
+def copy_in_all(srcs: Sequence[Path], raw_dir: Path, source: str, vintage: str) -> list[RawFile]:
+    """`copy_in` for the files of one vintage, with one manifest write for them all."""
+    folder = vintage_dir(raw_dir, source, vintage)
+    return store_all([(src, folder / src.name, str(src)) for src in srcs], move=False)
 
 
 def store(data: Path, dest: Path, origin: str, *, move: bool) -> RawFile:
@@ -100,21 +107,43 @@ def store(data: Path, dest: Path, origin: str, *, move: bool) -> RawFile:
     The order makes every failure harmless: the object first (nothing names it yet), the
     manifest next (written aside and renamed), the name last (a link renamed over it). A
     new object that ends up named by nothing, because a later step failed, is removed."""
-    sha = sha256_of(data)
-    blob = object_path(dest.parent, sha)
-    reused = blob.exists()
+    return store_all([(data, dest, origin)], move=move)[0]
+
+
+def store_all(items: Sequence[tuple[Path, Path, str]], *, move: bool) -> list[RawFile]:
+    """`store` for many (data, dest, origin) whose dests share one folder, in the same order
+    of steps: every object, then the manifest once, then every name. The manifest is read
+    and rewritten once for the lot: per file, the 1,986 rating-history copies of a national
+    run rewrote a growing manifest 1,986 times (~30 s)."""
+    if not items:
+        return []
+    folders = {dest.parent for _, dest, _ in items}
+    if len(folders) != 1:
+        raise ValueError(f"one folder at a time, not {sorted(map(str, folders))}")
+    planned = []  # (dest, object, sha256, origin, reused)
+    written: list[tuple[Path, Path]] = []  # (object, dest) of the objects written here
     try:
-        if not reused:
-            _write_object(data, blob, dest, move)
-        raw = _record(dest, blob, sha, origin, reused)
-        _link(blob, dest)
+        for data, dest, origin in items:
+            sha = sha256_of(data)
+            blob = object_path(dest.parent, sha)
+            reused = blob.exists()
+            if not reused:
+                _write_object(data, blob, dest, move)
+                written.append((blob, dest))
+            planned.append((dest, blob, sha, origin, reused))
+        raws = _record(folders.pop(), planned)
+        for dest, blob, *_ in planned:
+            _link(blob, dest)
     except BaseException:
-        if not reused and not _named(blob, dest):
-            blob.unlink(missing_ok=True)
+        for blob, dest in written:
+            if not _named(blob, dest):
+                blob.unlink(missing_ok=True)
         raise
-    if move and data != dest:
-        data.unlink(missing_ok=True)
-    return raw
+    if move:
+        for data, dest, _ in items:
+            if data != dest:
+                data.unlink(missing_ok=True)
+    return raws
 
 
 def _write_object(data: Path, blob: Path, dest: Path, move: bool) -> None:
@@ -142,33 +171,47 @@ def _hard_link_or_copy(source: Path, target: Path) -> None:
         shutil.copyfile(source, target)
 
 
-def _record(dest: Path, blob: Path, sha: str, origin: str, reused: bool) -> RawFile:
-    """The manifest entry of `dest`; left untouched when it already names these bytes."""
-    manifest_path = dest.parent / MANIFEST
+def _record(folder: Path, planned: list[tuple[Path, Path, str, str, bool]]) -> list[RawFile]:
+    """The manifest entries of the (dest, object, sha256, origin, reused) of `folder`, the
+    manifest written once; an entry that already names these bytes is left untouched."""
+    manifest_path = folder / MANIFEST
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
-    entry = manifest.get(dest.name)
-    if entry and entry["sha256"] == sha and _named(blob, dest):
-        return RawFile(
-            dest, sha, entry["bytes"], entry["origin"], entry["received_at"], reused=True
+    raws, changed = [], []
+    for dest, blob, sha, origin, reused in planned:
+        entry = manifest.get(dest.name)
+        if entry and entry["sha256"] == sha and _named(blob, dest):
+            raws.append(
+                RawFile(dest, sha, entry["bytes"], entry["origin"], entry["received_at"], True)
+            )
+            continue
+        raw = RawFile(
+            path=dest,
+            sha256=sha,
+            bytes=blob.stat().st_size,
+            origin=origin,
+            received_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            reused=reused,
         )
-    raw = RawFile(
-        path=dest,
-        sha256=sha,
-        bytes=blob.stat().st_size,
-        origin=origin,
-        received_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        reused=reused,
-    )
-    manifest[dest.name] = raw.as_manifest_entry()
+        manifest[dest.name] = raw.as_manifest_entry()
+        raws.append(raw)
+        changed.append(dest.name)
+    if not changed:
+        return raws
     tmp = manifest_path.with_suffix(".tmp")
     try:
         tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True))
         tmp.replace(manifest_path)
     except OSError as exc:
-        raise _write_error(manifest_path, f"the manifest entry of {dest.name}", exc) from exc
+        what = (
+            f"the manifest entry of {changed[0]}"
+            if len(changed) == 1
+            else f"the manifest entries of {', '.join(changed[:3])}"
+            + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
+        )
+        raise _write_error(manifest_path, what, exc) from exc
     finally:
         tmp.unlink(missing_ok=True)
-    return raw
+    return raws
 
 
 def _link(blob: Path, dest: Path) -> None:

@@ -8,6 +8,8 @@ import json
 import os
 import stat
 
+import pytest
+
 from heyrick_dagster.sources import raw_store
 
 
@@ -75,3 +77,52 @@ def test_a_download_is_moved_into_the_store_and_a_repeated_one_is_dropped(tmp_pa
     again = raw_store.store(incoming, folder / "File_7.csv", "https://x/File_7.csv", move=True)
     assert again.reused and not incoming.exists()
     assert sorted(p.name for p in folder.iterdir()) == ["File_7.csv", raw_store.MANIFEST]
+
+
+def test_files_stored_together_get_the_entries_and_links_they_would_get_one_by_one(tmp_path):
+    sources = []
+    for n in range(4):
+        src = tmp_path / f"File_{n}.csv"
+        src.write_bytes(f"edition {n % 3}\n".encode())  # File_3 repeats File_0's bytes
+        sources.append(src)
+
+    together = raw_store.copy_in_all(sources, tmp_path / "together", "imd", "2019")
+    apart = [raw_store.copy_in(src, tmp_path / "apart", "imd", "2019") for src in sources]
+
+    assert [(f.path.name, f.sha256, f.bytes, f.reused) for f in together] == [
+        (f.path.name, f.sha256, f.bytes, f.reused) for f in apart
+    ]
+    assert [f.reused for f in together] == [False, False, False, True]
+    assert len(_objects(tmp_path / "together")) == 3
+    for stored, src in zip(together, sources, strict=True):
+        assert stored.path.read_bytes() == src.read_bytes()
+    manifests = [
+        json.loads((root / "imd" / "2019" / raw_store.MANIFEST).read_text())
+        for root in (tmp_path / "together", tmp_path / "apart")
+    ]
+    assert [sorted(m) for m in manifests] == [[s.name for s in sources]] * 2
+    assert [{k: e["sha256"] for k, e in m.items()} for m in manifests] == [
+        {f.path.name: f.sha256 for f in together}
+    ] * 2
+
+
+def test_a_batch_that_fails_midway_leaves_no_unnamed_object_and_the_manifest_as_it_was(
+    tmp_path,
+):
+    raw_dir = tmp_path / "raw"
+    kept = tmp_path / "File_0.csv"
+    kept.write_bytes(b"stored before\n")
+    raw_store.copy_in(kept, raw_dir, "imd", "2019")
+    manifest_path = raw_dir / "imd" / "2019" / raw_store.MANIFEST
+    manifest = manifest_path.read_bytes()
+    objects = _objects(raw_dir)
+    new = tmp_path / "File_1.csv"
+    new.write_bytes(b"new bytes\n")
+    missing = tmp_path / "File_2.csv"  # vanished before it was read
+
+    with pytest.raises(FileNotFoundError):
+        raw_store.copy_in_all([new, missing], raw_dir, "imd", "2019")
+
+    assert _objects(raw_dir) == objects, "File_1's object, named by nothing, was removed"
+    assert manifest_path.read_bytes() == manifest
+    assert not (raw_dir / "imd" / "2019" / "File_1.csv").exists()
