@@ -28,6 +28,7 @@ import polars as pl
 from heyrick_dagster.quality.gx_runner import (
     DEFAULT_EXPECTATIONS_DIR,
     columns_read,
+    released_context,
     skip_batch_fingerprints,
     suite_frame,
 )
@@ -105,13 +106,19 @@ def build(
 
 def _build(runs, out_dir: Path, expectations_dir: Path, root: Path) -> DataDocs:
     import great_expectations as gx
-    import pandas as pd
 
     skip_batch_fingerprints()
     shutil.copytree(expectations_dir, root, ignore=shutil.ignore_patterns("uncommitted"))
     config = root / "great_expectations.yml"
     config.write_text(config.read_text(encoding="utf-8") + _CONFIG_APPENDIX, encoding="utf-8")
-    context = gx.get_context(mode="file", context_root_dir=str(root))
+    with released_context(gx.get_context(mode="file", context_root_dir=str(root))) as context:
+        return _validate_and_build(context, runs, out_dir)
+
+
+def _validate_and_build(context, runs, out_dir: Path) -> DataDocs:
+    import great_expectations as gx
+    import pandas as pd
+
     shutil.rmtree(out_dir, ignore_errors=True)
     context.update_data_docs_site(
         _SITE,
@@ -125,8 +132,11 @@ def _build(runs, out_dir: Path, expectations_dir: Path, root: Path) -> DataDocs:
             "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
         },
     )
-    source = context.data_sources.add_or_update_pandas(_DATASOURCE)
     for run in runs:
+        # A data source per suite, deleted once its result is stored: a data source's
+        # execution engine keeps every frame validated through it, so one for all the
+        # suites held every table's frame, in pandas, until the site was built.
+        source = context.data_sources.add_or_update_pandas(_DATASOURCE)
         batch = source.add_dataframe_asset(run.suite).add_batch_definition_whole_dataframe(
             "whole_dataframe"
         )
@@ -137,6 +147,7 @@ def _build(runs, out_dir: Path, expectations_dir: Path, root: Path) -> DataDocs:
             batch_parameters={"dataframe": run.frame},
             expectation_parameters={k: _parameter(v, pd) for k, v in run.parameters.items()},
         )
+        context.data_sources.delete(_DATASOURCE)
     context.build_data_docs(site_names=[_SITE])
     return DataDocs(
         index=f"{out_dir.name}/index.html",

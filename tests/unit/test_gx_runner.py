@@ -7,6 +7,7 @@ checked for severity and notes; running a suite must leave expectations/ untouch
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import json
 import os
@@ -260,6 +261,22 @@ def test_main_suite_passes_on_valid_frame():
     assert [o.expectation for o in result.outcomes] == [
         e["type"] for e in load_suite_json(MAIN)["expectations"]
     ]
+
+
+def _frames_of(rows: int) -> int:
+    gc.collect()
+    return sum(1 for o in gc.get_objects() if isinstance(o, pd.DataFrame) and len(o) == rows)
+
+
+def test_a_validated_frame_is_released_once_its_suite_has_run():
+    # GX's global project context kept the last frame validated (on a national run, the
+    # 5.4M-row PSC table in pandas) alive into the steps that followed.
+    frame = pd.concat([valid_establishments()] * 7, ignore_index=True)
+    frame["fhrsid"] = range(len(frame))
+    rows = len(frame)
+    run_suite(MAIN, frame, PARAMS)
+    del frame
+    assert _frames_of(rows) == 0
 
 
 def test_main_suite_needs_today():
