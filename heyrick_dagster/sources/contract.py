@@ -2,15 +2,25 @@
 
 Shared by every source. A failure raises `ContractError` naming the source,
 the file and the first failing source rows; nothing is written.
+
+pandera is the judge, but a clean frame is first screened (`screen_passes`): every rule
+of the model (columns, types, nulls, uniqueness and each Check, run through pandera's own
+check functions) worked out in one polars query. pandera's polars backend runs and
+collects each rule of each column on its own: on the small sample's seven FHRS files
+0.069 s where the screen takes 0.025 s (Companies House 0.012 s and 0.005 s). The screen
+only ever says "passes" when every rule holds; when one fails, or the model has a rule it
+does not know, pandera validates as before and its report names the rows.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from functools import cache
 
 import pandera.polars as pa
 import polars as pl
+from pandera.api.polars.types import PolarsData
 from pandera.errors import SchemaError, SchemaErrors
 
 from heyrick_dagster.sources.errors import ContractError
@@ -77,6 +87,8 @@ def cast_strict(
 
 def validate(df: pl.DataFrame, model: type[pa.DataFrameModel], source: str, file: str) -> None:
     """Validate a collected DataFrame (pandera on a LazyFrame checks the schema only)."""
+    if screen_passes(df, _schema(model)):
+        return
     try:
         model.validate(df, lazy=True)
     except (SchemaErrors, SchemaError) as exc:
@@ -103,6 +115,68 @@ def validate(df: pl.DataFrame, model: type[pa.DataFrameModel], source: str, file
             row=first_row,
             failures=failures,
         ) from exc
+
+
+@cache
+def _schema(model: type[pa.DataFrameModel]) -> pa.DataFrameSchema:
+    schema = model.to_schema()
+    # pandera registers its polars check functions on the first validate; the screen
+    # calls them before that.
+    schema.register_default_backends(pl.LazyFrame)
+    return schema
+
+
+def screen_passes(df: pl.DataFrame, schema: pa.DataFrameSchema) -> bool:
+    """True only when pandera would find nothing wrong with `df`: the columns are the
+    schema's (strict), each of its dtype, and every null, uniqueness and Check rule holds.
+    False when a rule fails, or when the schema uses a feature the screen does not model
+    (coercion, parsers, defaults, regex or optional columns, element-wise, grouped or
+    frame-level checks): pandera then decides, as it would have anyway."""
+    if not _screenable(schema) or set(df.columns) != set(schema.columns):
+        return False
+    frame = df.lazy()
+    rules: list[pl.Expr] = []
+    checks: list[pl.LazyFrame] = []
+    for name, column in schema.columns.items():
+        data = PolarsData(frame.select(name), name)
+        if not column.dtype.check(df.schema[name], data):
+            return False
+        value = pl.col(name)
+        if not column.nullable:
+            present = value.is_not_null()
+            if df.schema[name].is_float():
+                present = present & value.is_not_nan()  # pandera counts NaN as null
+            rules.append(present.all())
+        if column.unique:
+            rules.append(value.is_duplicated().not_().all())
+        # Each Check as pandera's polars backend runs it (its own function, the null
+        # outcomes reduced as pandera reduces them), left lazy to be collected together.
+        checks += [check(frame, name).check_passed for check in column.checks]
+    rules = [rule.alias(f"rule{i}") for i, rule in enumerate(rules)]
+    results = pl.collect_all([frame.select(rules), *checks]) if rules or checks else []
+    return all(bool(value) for result in results for value in result.row(0))
+
+
+def _screenable(schema: pa.DataFrameSchema) -> bool:
+    frame_rules = (
+        schema.checks,
+        schema.parsers,
+        schema.unique,
+        schema.coerce,
+        schema.add_missing_columns,
+        schema.drop_invalid_rows,
+        schema.ordered,
+    )
+    if any(frame_rules) or schema.strict is not True:
+        return False
+    return all(
+        column.required
+        and not (column.regex or column.coerce or column.parsers or column.drop_invalid_rows)
+        and column.default is None
+        and column.dtype is not None
+        and all(c.groupby is None and not c.element_wise for c in column.checks)
+        for column in schema.columns.values()
+    )
 
 
 def _examples(bad: pl.DataFrame, column: str) -> list[dict]:
