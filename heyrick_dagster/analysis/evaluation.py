@@ -53,7 +53,9 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+from scipy.stats import chi2
 
+from heyrick_dagster.analysis.exposure import exposure_share, trading_since
 from heyrick_dagster.analysis.indicators import premises_indicators
 from heyrick_dagster.analysis.scorecard import (
     HORIZON_DAYS,
@@ -67,6 +69,14 @@ FRACTIONS = (0.01, 0.05, 0.10)
 EVALUATION_YEARS = 2
 BOOTSTRAP_DRAWS = 1000
 BOOTSTRAP_SEED = 20240101
+CALIBRATION_GROUPS = 10
+CALIBRATION_MEANING = (
+    "expected: the later events (published after the cut-off, counted as attributed) the "
+    "scorecard fitted at the cut-off expects for each premises, its expected_events_per_year "
+    "times the years of the later window times the share of that window it traded in (from "
+    "the earliest incorporation of its companies; unknown: the whole window); decile 1 is the "
+    "top tenth of the ranking; a ratio above 1 means more events came than expected"
+)
 
 
 @dataclass(frozen=True)
@@ -163,6 +173,14 @@ def ranking_metrics(
     return out
 
 
+def _business_codes(frame: pl.DataFrame) -> tuple[np.ndarray, int]:
+    """Each row's business as an integer code (a premises without a business is its own),
+    and how many businesses: the units of the bootstrap."""
+    cluster = frame["business_id"].fill_null(frame["fhrsid"].cast(pl.String))
+    codes = cluster.cast(pl.Categorical).to_physical().to_numpy()
+    return codes, int(codes.max()) + 1 if codes.size else 0
+
+
 def capture_intervals(
     frame: pl.DataFrame,
     fractions: tuple[float, ...] = FRACTIONS,
@@ -174,9 +192,7 @@ def capture_intervals(
     scored premises with `rank`, `rating_numeric`, `events` and `business_id`."""
     if not frame.height or float(frame["events"].sum()) <= 0:
         return {}
-    cluster = frame["business_id"].fill_null(frame["fhrsid"].cast(pl.String))
-    codes = cluster.cast(pl.Categorical).to_physical().to_numpy()
-    n_clusters = int(codes.max()) + 1
+    codes, n_clusters = _business_codes(frame)
     events = frame["events"].to_numpy()
     totals = np.bincount(codes, weights=events, minlength=n_clusters)
     per_fraction = {}
@@ -257,30 +273,49 @@ def compare(frame: pl.DataFrame) -> dict:
     }
 
 
+def ratio_interval(observed: float, expected: float, level: float = 0.95) -> list[float] | None:
+    """The exact (Garwood) Poisson interval of observed / expected, as for a standardised
+    mortality ratio: the chi-square quantiles of an observed count, which may be fractional
+    here (events are counted as attributed). Events of one business fall on each of its
+    premises, so the interval is a little narrower than the truth when businesses hold
+    several scored premises."""
+    if expected <= 0:
+        return None
+    tail = (1 - level) / 2
+    low = chi2.ppf(tail, 2 * observed) / 2 if observed > 0 else 0.0
+    high = chi2.ppf(1 - tail, 2 * observed + 2) / 2
+    return [round(float(low) / expected, 3), round(float(high) / expected, 3)]
+
+
 def calibration(frame: pl.DataFrame, years: float) -> dict:
-    """Observed later events against the scorecard's expectation, overall and by fifth of
-    the ranking (the expectation assumes enforcement continues at the fit window's rate)."""
-    expected = frame["expected_events_per_year"] * years
-    fifths = frame.sort("rank").with_columns(
-        (pl.int_range(pl.len()) * 5 // pl.len() + 1).alias("fifth"),
-        expected.alias("_expected"),
+    """Observed later events against the scorecard's expectation, overall and by tenth of
+    the ranking (decile 1 = the top), with counts and 95% intervals of observed / expected
+    (ratio_interval). A premises expects expected_events_per_year x `years` x the share of
+    the later window it traded in (`later_exposure`, analysis/exposure.py), assuming
+    enforcement continues at the fit window's rate. `frame`: one row per scored premises
+    with rank, events, expected_events_per_year, later_exposure."""
+    ranked = frame.sort("rank").with_columns(
+        (pl.col("expected_events_per_year") * years * pl.col("later_exposure")).alias("expected"),
+        (pl.int_range(pl.len()) * CALIBRATION_GROUPS // pl.len() + 1).alias("decile"),
     )
-    by_fifth = (
-        fifths.group_by("fifth")
-        .agg(
-            pl.col("_expected").sum().round(3).alias("expected"),
-            pl.col("events").sum().round(3).alias("observed"),
-        )
-        .sort("fifth")
-    )
-    total_expected = float(expected.sum())
+
+    def row(group: pl.DataFrame) -> dict:
+        expected, observed = float(group["expected"].sum()), float(group["events"].sum())
+        return {
+            "premises": group.height,
+            "expected": round(expected, 3),
+            "observed": round(observed, 3),
+            "observed_over_expected": round(observed / expected, 3) if expected else None,
+            "observed_over_expected_ci95": ratio_interval(observed, expected),
+        }
+
     return {
-        "expected": round(total_expected, 3),
-        "observed": round(float(frame["events"].sum()), 3),
-        "observed_over_expected": (
-            round(float(frame["events"].sum()) / total_expected, 3) if total_expected else None
-        ),
-        "by_fifth_of_ranking": by_fifth.to_dicts(),
+        "meaning": CALIBRATION_MEANING,
+        **row(ranked),
+        "by_score_decile": [
+            {"decile": decile, **row(group)}
+            for (decile,), group in ranked.group_by("decile", maintain_order=True)
+        ],
     }
 
 
@@ -337,6 +372,9 @@ def evaluate(
     strict = _with_outcome(_scored(tables, strict_card, cutoff, strict=True), published_later)
     rated_later = scored.filter(pl.col("rating_date") > cutoff).height
 
+    since = trading_since(tables["dim_premises"], tables["dim_companies"])
+    located = primary.join(since, on="fhrsid", how="left").sort("rank")
+    primary = located.with_columns(exposure_share(located, cutoff, end).alias("later_exposure"))
     variants = {
         "published": compare(primary),
         "published_strict_ratings": compare(strict),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import random
 from datetime import date, timedelta
 
 import polars as pl
@@ -10,13 +12,15 @@ import pytest
 from heyrick_dagster.analysis.evaluation import (
     Truth,
     bias_audit,
+    calibration,
     capture_intervals,
     default_cutoff,
     evaluate,
     quarter_end,
     ranking_metrics,
+    ratio_interval,
 )
-from tests.unit.test_analysis_scorecard import AS_OF, world
+from tests.unit.test_analysis_scorecard import AS_OF, _poisson, world
 
 
 def test_quarter_end_and_default_cutoff_two_years_before_the_last_publication():
@@ -208,3 +212,65 @@ def test_bias_audit_reports_every_decile_and_shares_that_add_up():
     assert sum(row["share_of_scored"] for row in audit) == pytest.approx(1.0)
     assert audit[0]["share_of_top_10pct"] == 1.0  # ranks 1-2 are in decile 1
     assert audit[0]["score_mean"] > audit[1]["score_mean"]
+
+
+def test_ratio_interval_is_the_exact_poisson_interval_of_a_standardised_ratio():
+    # Garwood's interval: 0 observed -> [0, 3.689]; 10 observed -> [4.795, 18.390].
+    assert ratio_interval(0.0, 1.0) == [0.0, 3.689]
+    assert ratio_interval(10.0, 10.0) == [0.48, 1.839]
+    assert ratio_interval(3.0, 0.0) is None
+
+
+def test_calibration_table_counts_premises_expected_and_observed_per_decile_of_the_ranking():
+    frame = pl.DataFrame(
+        {
+            "rank": list(range(1, 21)),
+            "events": [2.0, 1.0] + [0.0] * 17 + [1.0],
+            "expected_events_per_year": [1.0, 1.0] + [0.1] * 18,
+            "later_exposure": [1.0, 0.5] + [1.0] * 18,
+        }
+    )
+    result = calibration(frame.reverse(), years=2.0)  # the input order does not matter
+    top, *_, bottom = result["by_score_decile"]
+    assert [row["decile"] for row in result["by_score_decile"]] == list(range(1, 11))
+    assert top == {
+        "decile": 1,
+        "premises": 2,
+        "expected": 3.0,  # 1 a year x 2 years, the second premises trading half of them
+        "observed": 3.0,
+        "observed_over_expected": 1.0,
+        "observed_over_expected_ci95": ratio_interval(3.0, 3.0),
+    }
+    assert bottom["observed"] == 1.0 and bottom["expected"] == pytest.approx(0.4)
+    assert result["premises"] == 20
+    assert result["expected"] == pytest.approx(3.0 + 18 * 0.2)
+    assert result["observed_over_expected"] == pytest.approx(4.0 / 6.6, abs=1e-3)
+    assert "expected" in result["meaning"]
+
+
+def _world_that_goes_on(seed: int = 7, n: int = 300) -> dict:
+    """world(): management points drive events at the same rate after AS_OF as before it."""
+    tables = world(seed=seed, n=n)
+    rng = random.Random(seed + 1)
+    later = []
+    for row in tables["dim_premises"].iter_rows(named=True):
+        rate = 0.05 * math.exp(row["score_confidence_in_management"] / 10)
+        for k in range(_poisson(rate, rng)):
+            later.append(
+                (
+                    f"later|{row['fhrsid']}-{k}",
+                    row["fhrsid"],
+                    AS_OF + timedelta(days=rng.randint(1, 730)),
+                )
+            )
+    return world(seed=seed, n=n, extra_events=later)
+
+
+def test_calibration_holds_within_its_interval_when_enforcement_goes_on_as_before():
+    result = evaluate(_world_that_goes_on(), cutoff=AS_OF, end=AS_OF + timedelta(days=730))
+    calibrated = result["calibration"]
+    assert calibrated["observed"] > 20
+    low, high = calibrated["observed_over_expected_ci95"]
+    assert low < 1.0 < high
+    top = calibrated["by_score_decile"][0]
+    assert top["observed_over_expected_ci95"][0] < 1.0 < top["observed_over_expected_ci95"][1]

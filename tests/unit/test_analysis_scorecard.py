@@ -247,3 +247,37 @@ def test_areas_are_ranked_by_expected_events_per_premises_not_by_size():
     authorities = areas.filter(pl.col("area_level") == "local_authority")
     assert authorities["scored_premises"].to_list() == [2, 3]
     assert areas["caveat"].str.starts_with("Indication, not evidence").all()
+
+
+def test_expected_events_are_per_year_of_trading_when_premises_began_within_the_window():
+    """Half the premises' companies were incorporated halfway through the fit window; every
+    premises meets enforcement at 0.5 events a year while it trades. Counting all as
+    exposed for the whole window would expect 0.375 a year; the exposure gives 0.5."""
+    rng = random.Random(11)
+    halfway = FIT_START + timedelta(days=365)
+    premises, companies, events, attributions = [], [], [], []
+    for fhrsid in range(1, 1001):
+        late = fhrsid % 2 == 0
+        premises.append(premises_row(fhrsid))
+        companies.append(
+            {
+                "business_id": f"B{fhrsid}",
+                "incorporation_date": halfway if late else date(2010, 1, 1),
+            }
+        )
+        first = halfway if late else FIT_START
+        for k in range(_poisson(0.5 * (AS_OF - first).days / 365.25, rng)):
+            key = f"iw|{fhrsid}-{k}"
+            events.append(
+                (
+                    key,
+                    "illegal_working",
+                    first + timedelta(days=rng.randint(1, (AS_OF - first).days)),
+                )
+            )
+            attributions.append((key, fhrsid, 1.0))
+    tables = contract_tables(premises, companies, events, attributions)
+    card = fit_scorecard(tables, AS_OF)
+    scored = score(premises_indicators(tables, AS_OF), card)
+    assert card.mean_exposure == pytest.approx(0.75, abs=0.01)
+    assert scored["expected_events_per_year"].mean() == pytest.approx(0.5, rel=0.1)
