@@ -22,7 +22,7 @@ import datetime as dt
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +43,11 @@ _MAX_IDS_IN_DESCRIPTION = 5
 _SUITE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
 # The kwargs in which an expectation names the columns it reads.
 _COLUMN_KWARGS = ("column", "column_A", "column_B", "column_list")
+
+
+# How a suite is validated: (GX suite, frame, result_format=, expectation_parameters=) ->
+# GX's ExpectationSuiteValidationResult.
+Validate = Callable[..., Any]
 
 
 class SuiteError(ValueError):
@@ -216,8 +221,10 @@ def run_suite(
     df: pandas.DataFrame,
     parameters: dict[str, Any] | None = None,
     expectations_dir: Path = DEFAULT_EXPECTATIONS_DIR,
+    validate: Validate | None = None,
 ) -> SuiteOutcome:
-    """Validate ``df`` against the committed suite ``suite_name``; writes nothing to disk.
+    """Validate ``df`` against the committed suite ``suite_name``; writes nothing to disk
+    (unless ``validate`` does: the quality report's Data Docs session stores the result).
 
     ``parameters`` fills ``{"$PARAMETER": name}`` references (e.g. ``{"today": date}``);
     ``datetime.date`` values are passed to GX as ``pandas.Timestamp`` so that they
@@ -252,18 +259,12 @@ def run_suite(
     }
     if id_columns:
         result_format["unexpected_index_column_names"] = id_columns
-    with released_context(_ephemeral_context()) as context:
-        batch_definition = (
-            context.data_sources.add_pandas("heyrick")
-            .add_dataframe_asset(suite_name)
-            .add_batch_definition_whole_dataframe("whole_dataframe")
-        )
-        batch = batch_definition.get_batch(batch_parameters={"dataframe": _suite_frame(df, doc)})
-        result = batch.validate(
-            suite,
-            result_format=result_format,
-            expectation_parameters={k: _gx_parameter(v) for k, v in parameters.items()},
-        )
+    result = (validate or validate_ephemeral)(
+        suite,
+        _suite_frame(df, doc),
+        result_format=result_format,
+        expectation_parameters={k: _gx_parameter(v) for k, v in parameters.items()},
+    )
 
     # GX does not return results in suite order; match them back by expectation id.
     by_id = {r.expectation_config.id: r for r in result.results}
@@ -272,13 +273,21 @@ def run_suite(
     return SuiteOutcome(suite=suite_name, success=success, outcomes=outcomes)
 
 
-def suite_frame(
-    suite_name: str, df: pandas.DataFrame, expectations_dir: Path = DEFAULT_EXPECTATIONS_DIR
-) -> pandas.DataFrame:
-    """The frame to hand GX for this suite (as `run_suite` does): the columns it reads and
-    the id columns its failures name, dates as nanosecond datetime64. The Data Docs build
-    validates through GX's own context and uses this too."""
-    return _suite_frame(df, load_suite_json(suite_name, expectations_dir))
+def validate_ephemeral(
+    suite: Any, frame: pandas.DataFrame, *, result_format: dict, expectation_parameters: dict
+) -> Any:
+    """GX's validation result of `frame` against `suite`, in a context of its own that is
+    forgotten afterwards: the default `Validate` of `run_suite`."""
+    with released_context(_ephemeral_context()) as context:
+        batch_definition = (
+            context.data_sources.add_pandas("heyrick")
+            .add_dataframe_asset(suite.name)
+            .add_batch_definition_whole_dataframe("whole_dataframe")
+        )
+        batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
+        return batch.validate(
+            suite, result_format=result_format, expectation_parameters=expectation_parameters
+        )
 
 
 def _suite_frame(df: pandas.DataFrame, doc: Mapping[str, Any]) -> pandas.DataFrame:

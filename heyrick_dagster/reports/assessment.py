@@ -97,9 +97,11 @@ def assess_dataset(
     candidate: bool = False,
     absent: bool = False,
     run_suites: bool = True,
+    validate: gx_runner.Validate | None = None,
 ) -> DatasetAssessment:
     """`absent`: an optional source with no file this run (nothing to check, nothing
-    failed). A file given for checking is never absent, even when empty."""
+    failed). A file given for checking is never absent, even when empty. `validate`: how
+    the suites are validated (the quality report's Data Docs session keeps the results)."""
     name = connector.table_name(table)
     rules = BY_TABLE.get(name)
     findings: list[Finding] = []
@@ -108,7 +110,7 @@ def assess_dataset(
             evaluate(rule, frame, dataset=name, noun=rules.noun, keys=rules.keys, ref=ref)
             for rule in rules.rules
         ]
-    suites = suite_results(connector, table, frame) if run_suites and not absent else []
+    suites = suite_results(connector, table, frame, validate) if run_suites and not absent else []
     vintage = frame["_vintage"].max() if "_vintage" in frame.columns and frame.height else None
     return DatasetAssessment(
         source=connector.key,
@@ -133,7 +135,12 @@ def files_of(frame: pl.DataFrame) -> list[tuple[str, int]]:
     return [(file_name(f), n) for f, n in counts.iter_rows()]
 
 
-def suite_results(connector: Connector, table: RawTable, frame: pl.DataFrame) -> list[SuiteResult]:
+def suite_results(
+    connector: Connector,
+    table: RawTable,
+    frame: pl.DataFrame,
+    validate: gx_runner.Validate | None = None,
+) -> list[SuiteResult]:
     """Every suite declared for the table, run as the raw asset runs it."""
     name = connector.table_name(table)
     keys = BY_TABLE[name].keys if name in BY_TABLE else ()
@@ -144,7 +151,7 @@ def suite_results(connector: Connector, table: RawTable, frame: pl.DataFrame) ->
         else:
             checked = frame.select(gx_runner.columns_read([spec.suite], frame.columns)).to_pandas()
         params = spec.parameters() if spec.parameters else None
-        outcome = gx_runner.run_suite(spec.suite, checked, params)
+        outcome = gx_runner.run_suite(spec.suite, checked, params, validate=validate)
         # A derived frame (counts per authority) has no records of the table to point at.
         located = (
             tuple(() for _ in outcome.outcomes)

@@ -19,6 +19,7 @@ import duckdb
 import polars as pl
 
 from heyrick_dagster import warehouse
+from heyrick_dagster.quality import gx_runner
 from heyrick_dagster.reports import data_docs, history, html
 from heyrick_dagster.reports.assessment import DatasetAssessment, assess_dataset, worst
 from heyrick_dagster.reports.dataset_section import dataset_blocks
@@ -173,7 +174,12 @@ def reference_from_warehouse(duckdb_path: Path, today: dt.date) -> tuple[Referen
 
 
 def assess_table(
-    loaded: LoadedTable, ref: Reference, *, synthetic: bool, run_suites: bool = True
+    loaded: LoadedTable,
+    ref: Reference,
+    *,
+    synthetic: bool,
+    run_suites: bool = True,
+    validate: gx_runner.Validate | None = None,
 ) -> DatasetAssessment:
     connector = BY_KEY[loaded.source]
     table = next(t for t in connector.tables if connector.table_name(t) == loaded.table)
@@ -186,6 +192,7 @@ def assess_table(
         candidate=loaded.candidate,
         absent=loaded.frame.is_empty() and not connector.metadata.required,
         run_suites=run_suites,
+        validate=validate,
     )
 
 
@@ -201,18 +208,23 @@ def write_quality_reports(
     now: dt.datetime | None = None,
     build_docs: bool = True,
 ) -> QualityRun:
-    """Table by table (read, assessed, released), then the Data Docs, table by table again."""
+    """Table by table (read, assessed, released), then the Data Docs from the suites'
+    results: each suite is validated once, for the report and the site alike."""
     now = now or dt.datetime.now().astimezone()
     ref = reference_from(load_tables(duckdb_path, only=(POSTCODES_TABLE, IMD_TABLE)), now.date())
-    assessments = [
-        assess_table(loaded, ref, synthetic=synthetic) for loaded in iter_tables(duckdb_path)
-    ]
     out_dir.mkdir(parents=True, exist_ok=True)
-    docs = (
-        data_docs.build(_suite_runs(duckdb_path), out_dir / "data_docs")
-        if build_docs
-        else data_docs.DataDocs(reason="not built in this run (build_docs=False)")
-    )
+    if build_docs:
+        with data_docs.session(out_dir / "data_docs") as docs_session:
+            assessments = [
+                assess_table(loaded, ref, synthetic=synthetic, validate=docs_session.validate)
+                for loaded in iter_tables(duckdb_path)
+            ]
+            docs = docs_session.build()
+    else:
+        assessments = [
+            assess_table(loaded, ref, synthetic=synthetic) for loaded in iter_tables(duckdb_path)
+        ]
+        docs = data_docs.DataDocs(reason="not built in this run (build_docs=False)")
     written = []
     for publisher in publishers():
         mine = tuple(a for a in assessments if a.source in publisher.sources)
@@ -247,17 +259,6 @@ def write_quality_reports(
         )
         written.append(WrittenReport(report, md_path, html_path, history_path))
     return QualityRun(tuple(written), docs)
-
-
-def _suite_runs(duckdb_path: Path) -> Iterator[data_docs.SuiteRun]:
-    """Made table by table as Data Docs validate them, each table read again: a national
-    run's frames held all at once took several GB."""
-    for loaded in iter_tables(duckdb_path):
-        connector = BY_KEY[loaded.source]
-        if loaded.frame.is_empty() and not connector.metadata.required:
-            continue
-        table = next(t for t in connector.tables if connector.table_name(t) == loaded.table)
-        yield from data_docs.suite_runs(connector, table, loaded.frame)
 
 
 # --------------------------------------------------------------------------- the document
