@@ -118,7 +118,8 @@ def pseudonyms(key: bytes, identities: pl.DataFrame) -> pl.DataFrame:
         for c in identities.columns
     )
     with duckdb.connect(config={"threads": 2, "memory_limit": "1GB"}) as con:
-        con.register("identities", identities.to_arrow())
+        # Strings as polars holds them (Arrow string views): no copy on the way in.
+        con.register("identities", identities.to_arrow(compat_level=pl.CompatLevel.newest()))
         return con.sql(
             f"SELECT {hashed} FROM identities", params={"inner": inner, "outer": outer}
         ).pl()
