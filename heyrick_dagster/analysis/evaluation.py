@@ -39,9 +39,19 @@ its difference from the FHRS-rating baseline (paired: the same resampled outcome
 Poisson bootstrap over businesses (later events of one business are not independent; the
 ranking is held fixed, so the interval is the outcome's sampling noise, not the fit's).
 
-Bias audit: the distribution of the scores by the premises' IMD decile, beside the share
-of each decile in the top 10% and its later events, so that a list that merely points at
-deprived areas is seen as such.
+Calibration (`calibration`): the later events each premises expects (its expected events
+per year of trading x the years of the later window x the share of it the premises traded
+in) against those observed, overall and by decile of the ranking, with counts and exact
+Poisson intervals of observed / expected.
+
+Ties (`ties_at_top`): per top k, how many distinct scores it holds and how many premises
+are ordered only by the stated tie-break.
+
+Bias audit (`bias_audit`): per IMD decile, its share of the top 1%, 5% and 10% beside its
+share of the scored premises (their ratio) and of the later events, so that a list that
+merely points at deprived areas is seen as such; `bias_trade_off` refits without the area
+enforcement rate (where officials look) and without deprivation too, and gives capture and
+the most deprived deciles' over-representation for each, so the cost of each is visible.
 """
 
 from __future__ import annotations
@@ -64,6 +74,7 @@ from heyrick_dagster.analysis.scorecard import (
     later_events,
     score,
 )
+from heyrick_dagster.analysis.stats import order_free_sum
 
 FRACTIONS = (0.01, 0.05, 0.10)
 EVALUATION_YEARS = 2
@@ -319,12 +330,47 @@ def calibration(frame: pl.DataFrame, years: float) -> dict:
     }
 
 
-def bias_audit(frame: pl.DataFrame) -> list[dict]:
-    """Per IMD decile (null: unknown / outside England): premises, score quartiles, share of
-    the decile in the top 10% and in all scored premises, later events."""
+TIE_BREAK = "score descending, then prior expected enforcement events descending, then fhrsid"
+
+
+def ties_at_top(frame: pl.DataFrame, fractions: tuple[float, ...] = FRACTIONS) -> dict:
+    """How strictly the top of the ranking is ordered: per top k, the distinct scores in it,
+    the premises sharing their score with another premises of the list (ordered only by the
+    tie-break, TIE_BREAK), and whether the cut at k falls inside such a group. `frame`: one
+    row per scored premises with rank, score."""
+    ranked = frame.sort("rank")
+    scores = ranked["score"]
+    shared = scores.is_duplicated()
+    out: dict = {"tie_break": TIE_BREAK}
+    for fraction in fractions:
+        k = top_k(ranked.height, fraction)
+        out[_label(fraction)] = {
+            "k": k,
+            "distinct_scores": scores.head(k).n_unique(),
+            "premises_sharing_a_score": int(shared.head(k).sum()),
+            "cut_inside_a_tie": bool(k < ranked.height and scores[k - 1] == scores[k]),
+        }
+    return out
+
+
+def _label(fraction: float) -> str:
+    return f"top_{round(100 * fraction)}pct"
+
+
+def bias_audit(frame: pl.DataFrame, fractions: tuple[float, ...] = FRACTIONS) -> list[dict]:
+    """Per IMD decile (1 = most deprived; null: unknown / outside England): premises, their
+    share of all scored premises, score quartiles, later events, and for the top 1%, 5% and
+    10% of the ranking how many premises of the decile are in it, the decile's share of it
+    and `ratio_top_<k>pct`: that share over the decile's share of the scored premises (1:
+    represented as in the list as a whole; 2: twice as often). `share_of_later_events`
+    beside it says whether the later events themselves fell there more often."""
     n = frame.height
-    k = top_k(n, 0.10)
-    audited = frame.with_columns((pl.col("rank") <= k).alias("_top"))
+    tops = {_label(f): top_k(n, f) for f in fractions}
+    audited = frame.with_columns(
+        (pl.col("rank") <= k).alias(f"_in_{label}") for label, k in tops.items()
+    )
+    share_of_scored = pl.col("premises") / max(n, 1)
+    total_events = float(frame["events"].sum())
     table = (
         audited.group_by("imd_decile")
         .agg(
@@ -333,16 +379,72 @@ def bias_audit(frame: pl.DataFrame) -> list[dict]:
             pl.col("score").quantile(0.25).round(4).alias("score_q25"),
             pl.col("score").median().round(4).alias("score_median"),
             pl.col("score").quantile(0.75).round(4).alias("score_q75"),
-            pl.col("_top").sum().alias("in_top_10pct"),
-            pl.col("events").sum().round(3).alias("later_events"),
+            order_free_sum("events").round(3).alias("later_events"),
+            *[pl.col(f"_in_{label}").sum().alias(f"in_{label}") for label in tops],
         )
         .with_columns(
-            (pl.col("premises") / max(n, 1)).round(4).alias("share_of_scored"),
-            (pl.col("in_top_10pct") / max(k, 1)).round(4).alias("share_of_top_10pct"),
+            share_of_scored.round(4).alias("share_of_scored"),
+            (pl.col("later_events") / max(total_events, 1e-9))
+            .round(4)
+            .alias("share_of_later_events"),
+            *[
+                (pl.col(f"in_{label}") / max(k, 1)).round(4).alias(f"share_of_{label}")
+                for label, k in tops.items()
+            ],
+            *[
+                (pl.col(f"in_{label}") / max(k, 1) / share_of_scored)
+                .round(3)
+                .alias(f"ratio_{label}")
+                for label, k in tops.items()
+            ],
         )
         .sort("imd_decile", nulls_last=True)
     )
     return table.to_dicts()
+
+
+# What the bias audit refits without: where officials look (the area enforcement rate) and
+# the area's deprivation, the two indicators that describe the area, not the premises.
+WITHOUT_AREA = {
+    "all_indicators": (),
+    "without_area_enforcement": ("area_enforcement",),
+    "without_area_enforcement_and_deprivation": ("area_enforcement", "area_deprivation"),
+}
+DEPRIVED_DECILES = (1, 2, 3)
+
+
+def area_trade_off(
+    tables: dict[str, pl.DataFrame],
+    cutoff: date,
+    later: pl.DataFrame,
+    horizon_days: int = HORIZON_DAYS,
+) -> dict:
+    """The capture of the later events and the over-representation of the most deprived
+    areas in the top 10%, with every indicator and refitted without the area ones
+    (WITHOUT_AREA), so that an analyst sees what each costs and what each skews. `later`:
+    fhrsid -> events, p_any (the published later events)."""
+    out = {}
+    for name, left_out in WITHOUT_AREA.items():
+        card = fit_scorecard(tables, cutoff, horizon_days, left_out=left_out)
+        frame = _with_outcome(_scored(tables, card, cutoff, strict=False), later)
+        metrics = ranking_metrics(frame, "rank")
+        audit = bias_audit(frame)
+        deprived = [r for r in audit if r["imd_decile"] in DEPRIVED_DECILES]
+        share_top = sum(r["share_of_top_10pct"] for r in deprived)
+        share_scored = sum(r["share_of_scored"] for r in deprived)
+        out[name] = {
+            "left_out": list(left_out),
+            "capture": {label: figures["capture"] for label, figures in metrics.items()},
+            "imd_deciles_1_3_share_of_top_10pct": round(share_top, 4),
+            "imd_deciles_1_3_share_of_scored": round(share_scored, 4),
+            "imd_deciles_1_3_ratio_top_10pct": (
+                round(share_top / share_scored, 3) if share_scored else None
+            ),
+            "ratio_top_10pct_by_imd_decile": {
+                str(r["imd_decile"]): r["ratio_top_10pct"] for r in audit
+            },
+        }
+    return out
 
 
 def _scored(tables: dict[str, pl.DataFrame], scorecard: Scorecard, cutoff: date, strict: bool):
@@ -397,5 +499,7 @@ def evaluate(
         "fit": scorecard.describe(),
         "variants": variants,
         "calibration": calibration(primary, years),
+        "ties_at_top": ties_at_top(primary),
         "bias_audit": bias_audit(primary),
+        "bias_trade_off": area_trade_off(tables, cutoff, published_later, horizon_days),
     }

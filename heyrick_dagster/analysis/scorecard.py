@@ -261,9 +261,11 @@ def fit_scorecard(
     horizon_days: int = HORIZON_DAYS,
     prior_sd: float = PRIOR_SD,
     hide_ratings_after_as_of: bool = False,
+    left_out: tuple[str, ...] = (),
 ) -> Scorecard:
     """Weights from the indicators at `as_of - horizon` and the events published in
-    (as_of - horizon, as_of]: nothing published after `as_of` is read."""
+    (as_of - horizon, as_of]: nothing published after `as_of` is read. The indicators in
+    `left_out` get weight 0 (to see what the ranking is without them: the bias audit)."""
     start = as_of - timedelta(days=horizon_days)
     features = premises_indicators(tables, start, hide_ratings_after_as_of).filter(
         pl.col("is_target_sector")
@@ -288,7 +290,9 @@ def fit_scorecard(
         known = values.drop_nulls()
         share_known[name] = known.len() / frame.height if frame.height else 0.0
         means[name] = float(known.mean()) if known.len() else 0.0
-        if known.len() == 0 or known.n_unique() < 2:
+        if name in left_out:
+            notes[name] = "left out of this fit: weight 0"
+        elif known.len() == 0 or known.n_unique() < 2:
             notes[name] = "constant or unknown in the fit window: weight 0"
         elif share_known[name] < MIN_SHARE_KNOWN:
             notes[name] = (

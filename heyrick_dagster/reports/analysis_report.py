@@ -1079,39 +1079,77 @@ def evaluation_section(inputs: ReportInputs) -> Section:
         + table(headers, rows, caption="Later events captured, by how much of the list is read")
     )
     if calibration.get("observed_over_expected") is not None:
+        low, high = calibration.get("observed_over_expected_ci95") or (None, None)
         html += (
             f"<p>Calibration: {number(calibration['observed'])} later events observed against "
             f"{number(calibration['expected'])} expected (ratio "
-            f"{number(calibration['observed_over_expected'])}).</p>"
+            f"{number(calibration['observed_over_expected'])}, 95% interval "
+            f"{interval(low, high)}).</p>"
         )
     html += bias_table(result.get("bias_audit", []))
+    html += trade_off_table(result.get("bias_trade_off", {}))
     return Section("evaluation", "Evaluation and scorecard", html + weights)
 
 
 def bias_table(audit: list[dict]) -> str:
     if not audit:
         return ""
+
+    def share(r: dict, label: str) -> str:
+        return f"{percent(r[f'share_of_{label}'])} (x{number(r[f'ratio_{label}'], 2)})"
+
     rows = [
         [
             esc("unknown" if r["imd_decile"] is None else r["imd_decile"]),
             whole(r["premises"]),
             percent(r["share_of_scored"]),
-            percent(r["share_of_top_10pct"]),
+            percent(r["share_of_later_events"]),
+            *[share(r, label) for label in ("top_1pct", "top_5pct", "top_10pct")],
             number(r["score_median"]),
         ]
         for r in audit
     ]
     return "<h3>Does the list merely point at deprived areas?</h3>" + table(
         [
-            "IMD decile",
+            "IMD decile (1 most deprived)",
             "Scored premises",
             "Share of scored",
-            "Share of the top 10%",
+            "Share of later events",
+            "Share of the top 1% (ratio)",
+            "Share of the top 5% (ratio)",
+            "Share of the top 10% (ratio)",
             "Median score",
         ],
         rows,
-        caption="Bias audit at the evaluation cut-off: a decile whose share of the top 10% far "
-        "exceeds its share of the scored premises is favoured by the list",
+        caption="Bias audit at the evaluation cut-off: the ratio is a decile's share of the top "
+        "k over its share of the scored premises; well above 1, the list favours the decile "
+        "(more so than the later events did, when above their share too)",
+    )
+
+
+def trade_off_table(trade_off: dict) -> str:
+    """Capture and deprived-area skew with and without the area indicators (refitted)."""
+    if not trade_off:
+        return ""
+    rows = [
+        [
+            esc(", ".join(v["left_out"]).replace("_", " ") or "none (the published scorecard)"),
+            percent(v["capture"]["top_10pct"]),
+            percent(v["imd_deciles_1_3_share_of_top_10pct"]),
+            number(v["imd_deciles_1_3_ratio_top_10pct"], 2),
+        ]
+        for v in trade_off.values()
+    ]
+    return table(
+        [
+            "Indicators left out",
+            "Later events captured by the top 10%",
+            "IMD deciles 1-3 in the top 10%",
+            "Ratio to their share of scored premises",
+        ],
+        rows,
+        caption="What the area indicators cost and skew: the area enforcement rate measures "
+        "where officials look, deprivation where premises are, neither the premises itself",
     )
 
 

@@ -19,6 +19,7 @@ from heyrick_dagster.analysis.evaluation import (
     quarter_end,
     ranking_metrics,
     ratio_interval,
+    ties_at_top,
 )
 from tests.unit.test_analysis_scorecard import AS_OF, _poisson, world
 
@@ -198,7 +199,7 @@ def test_oracles_rank_by_the_generator_flag_then_propensity_and_by_propensity_al
     assert "oracles" not in evaluate(tables, cutoff=AS_OF, truth=without)["variants"]["truth"]
 
 
-def test_bias_audit_reports_every_decile_and_shares_that_add_up():
+def test_bias_audit_gives_each_decile_its_share_of_the_top_k_beside_its_share_of_premises():
     frame = pl.DataFrame(
         {
             "rank": list(range(1, 21)),
@@ -210,8 +211,49 @@ def test_bias_audit_reports_every_decile_and_shares_that_add_up():
     audit = bias_audit(frame)
     assert [row["imd_decile"] for row in audit] == [1, 10, None]
     assert sum(row["share_of_scored"] for row in audit) == pytest.approx(1.0)
-    assert audit[0]["share_of_top_10pct"] == 1.0  # ranks 1-2 are in decile 1
+    for label in ("top_1pct", "top_5pct", "top_10pct"):
+        assert sum(row[f"share_of_{label}"] for row in audit) == pytest.approx(1.0)
+    # Ranks 1-2 (the top 10% of 20) are both in decile 1, half of the premises: ratio 2.
+    assert audit[0]["in_top_10pct"] == 2 and audit[0]["share_of_top_10pct"] == 1.0
+    assert audit[0]["ratio_top_10pct"] == 2.0 and audit[1]["ratio_top_10pct"] == 0.0
     assert audit[0]["score_mean"] > audit[1]["score_mean"]
+
+
+def test_bias_trade_off_refits_without_the_area_indicators_and_reports_capture_and_skew():
+    tables = world()
+    points = tables["dim_premises"].filter(pl.col("score_confidence_in_management") == 30)
+    later = [(f"late|{f}", f, AS_OF + timedelta(days=40)) for f in points["fhrsid"][:20]]
+    trade_off = evaluate(world(extra_events=later), cutoff=AS_OF)["bias_trade_off"]
+    assert list(trade_off) == [
+        "all_indicators",
+        "without_area_enforcement",
+        "without_area_enforcement_and_deprivation",
+    ]
+    assert trade_off["without_area_enforcement_and_deprivation"]["left_out"] == [
+        "area_enforcement",
+        "area_deprivation",
+    ]
+    for variant in trade_off.values():
+        assert set(variant["capture"]) == {"top_1pct", "top_5pct", "top_10pct"}
+        share = variant["imd_deciles_1_3_share_of_top_10pct"]
+        assert variant["imd_deciles_1_3_ratio_top_10pct"] == pytest.approx(
+            share / variant["imd_deciles_1_3_share_of_scored"], abs=2e-3
+        )
+
+
+def test_ties_at_top_counts_premises_ordered_only_by_the_tie_break_and_a_cut_inside_a_tie():
+    scores = [9.0, 8.0, 8.0, 7.0] + [1.0] * 16  # 20 premises: top 10% is k = 2
+    frame = pl.DataFrame({"rank": list(range(1, 21)), "score": scores})
+    ties = ties_at_top(frame.reverse())
+    assert ties["top_10pct"] == {
+        "k": 2,
+        "distinct_scores": 2,
+        "premises_sharing_a_score": 1,  # rank 2 shares 8.0 with rank 3
+        "cut_inside_a_tie": True,
+    }
+    assert ties["top_1pct"]["premises_sharing_a_score"] == 0
+    assert not ties["top_1pct"]["cut_inside_a_tie"]
+    assert "fhrsid" in ties["tie_break"]
 
 
 def test_ratio_interval_is_the_exact_poisson_interval_of_a_standardised_ratio():

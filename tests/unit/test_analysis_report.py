@@ -117,16 +117,37 @@ def tiny_evaluation(rated_after_cutoff: int = 2) -> dict:
             "published": variant,
             "published_strict_ratings": variant | {"scorecard": _metrics(0.25)},
         },
-        "calibration": {"expected": 1.5, "observed": 2.0, "observed_over_expected": 1.333},
+        "calibration": {
+            "expected": 1.5,
+            "observed": 2.0,
+            "observed_over_expected": 1.333,
+            "observed_over_expected_ci95": [0.161, 4.815],
+        },
         "bias_audit": [
             {
                 "imd_decile": 1,
                 "premises": 1,
                 "score_median": 0.5,
                 "share_of_scored": 0.333,
-                "share_of_top_10pct": 1.0,
+                "share_of_later_events": 0.5,
+                **{f"share_of_top_{k}pct": 1.0 for k in (1, 5, 10)},
+                **{f"ratio_top_{k}pct": 3.003 for k in (1, 5, 10)},
             }
         ],
+        "bias_trade_off": {
+            "all_indicators": {
+                "left_out": [],
+                "capture": {"top_10pct": 0.5},
+                "imd_deciles_1_3_share_of_top_10pct": 1.0,
+                "imd_deciles_1_3_ratio_top_10pct": 3.003,
+            },
+            "without_area_enforcement": {
+                "left_out": ["area_enforcement"],
+                "capture": {"top_10pct": 0.25},
+                "imd_deciles_1_3_share_of_top_10pct": 0.0,
+                "imd_deciles_1_3_ratio_top_10pct": 0.0,
+            },
+        },
     }
 
 
@@ -522,3 +543,12 @@ def test_write_report_writes_the_page_and_every_export_it_links_to(tmp_path):
     assert linked and sorted(linked) == sorted(written.exports.files)
     assert all((tmp_path / "analysis" / "exports" / name).is_file() for name in linked)
     assert "| 1 |" in written.top_indications_markdown
+
+
+def test_the_bias_audit_shows_each_deciles_share_of_the_top_k_and_the_area_trade_off(page):
+    evaluation = _section(page, "evaluation")
+
+    assert "Share of the top 1% (ratio)" in evaluation
+    assert "100.0% (x3.0)" in evaluation  # decile 1: all of the top, a third of the premises
+    assert "area enforcement" in evaluation and "none (the published scorecard)" in evaluation
+    assert "95% interval [0.161, 4.82]" in evaluation

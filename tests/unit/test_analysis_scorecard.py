@@ -281,3 +281,10 @@ def test_expected_events_are_per_year_of_trading_when_premises_began_within_the_
     scored = score(premises_indicators(tables, AS_OF), card)
     assert card.mean_exposure == pytest.approx(0.75, abs=0.01)
     assert scored["expected_events_per_year"].mean() == pytest.approx(0.5, rel=0.1)
+
+
+def test_indicators_left_out_of_a_fit_get_weight_zero_and_say_why():
+    card = fit_scorecard(world(), AS_OF, left_out=("confidence_in_management_points_lost",))
+    assert card.weights["confidence_in_management_points_lost"] == 0.0
+    assert "left out" in card.notes["confidence_in_management_points_lost"]
+    assert fit_scorecard(world(), AS_OF).weights["confidence_in_management_points_lost"] > 0.5
