@@ -44,6 +44,20 @@ def test_blocks_end_only_at_line_breaks_outside_quotes():
     assert all(block.even_quotes for block in read)
 
 
+@pytest.mark.parametrize("size", range(4, 40))  # 4 reads hold the longest record
+def test_blocks_cut_only_at_record_ends_whatever_the_read_size(size):
+    """A record whose quotes open in one read and close in a later one (the unfinished
+    record carried over holds an odd count of quotes) is never cut inside its quotes."""
+    data = b'"a","b\n""x""\nc"\n"d","e"\n"f\n","g"\n"h","i"'
+    read = list(blocks.record_blocks(io.BytesIO(data), size=size))
+    assert b"".join(block.data for block in read) == data
+    records = [b'"a","b\n""x""\nc"\n', b'"d","e"\n', b'"f\n","g"\n', b'"h","i"']
+    ends = {len(b"".join(records[:i])) for i in range(1, len(records) + 1)}
+    cuts = [len(b"".join(block.data for block in read[: i + 1])) for i in range(len(read))]
+    assert set(cuts) <= ends
+    assert all(block.even_quotes for block in read)
+
+
 @pytest.mark.parametrize("block_bytes", [300, 1 << 20])
 @pytest.mark.parametrize(
     "filters",
