@@ -1,10 +1,12 @@
 """Opening postcode-directory files without holding them in memory.
 
 The ONSPD is a zip of about 240 MB holding one CSV of about 1.3 GB (or one CSV
-per postcode area under `Data/multi_csv/`). A member is copied out of the zip
-to a temporary file so that polars can scan it lazily and keep only the rows
-in scope; the whole CSV is never read into memory. Errors name the source, the
-file (`<zip>!<member>` for a zip member) and, where they can, the record.
+per postcode area under `Data/multi_csv/`). A plain member is read straight out of
+the zip in blocks (postcodes.py); any other is copied out of the zip to a temporary
+file so that polars can scan it lazily and keep only the rows in scope, and the
+slower passes here can name its faulty line. The whole CSV is never read into
+memory. Errors name the source, the file (`<zip>!<member>` for a zip member) and,
+where they can, the record.
 """
 
 from __future__ import annotations
@@ -34,21 +36,23 @@ def check_head(path: Path, file: str) -> None:
 
 
 @contextmanager
-def csv_members(path: Path) -> Iterator[list[tuple[str, Path]]]:
-    """The directory CSVs of a zip as (name for messages, temporary path), removed after use."""
+def directory_zip(path: Path) -> Iterator[tuple[zipfile.ZipFile, list[zipfile.ZipInfo]]]:
+    """The open zip and its directory CSV members, once the zip is known to be one."""
     file = str(path)
     check_head(path, file)
     files.require_zip(path, SOURCE, "a postcode directory zip", file=file)
-    with zipfile.ZipFile(path) as zf, tempfile.TemporaryDirectory(prefix="heyrick-") as tmp:
-        members = _directory_members(zf, file)
-        extracted = []
-        for n, member in enumerate(members):
-            dest = Path(tmp) / f"{n}.csv"
-            name = f"{file}!{member.filename}"
-            with files.open_zip_member(zf, member, SOURCE, name) as src, dest.open("wb") as out:
-                shutil.copyfileobj(src, out, 1 << 20)
-            extracted.append((name, dest))
-        yield extracted
+    with zipfile.ZipFile(path) as zf:
+        yield zf, _directory_members(zf, file)
+
+
+@contextmanager
+def extracted(zf: zipfile.ZipFile, member: zipfile.ZipInfo, name: str) -> Iterator[Path]:
+    """The member copied to a temporary file (removed after use), for polars to scan."""
+    with tempfile.TemporaryDirectory(prefix="heyrick-") as tmp:
+        dest = Path(tmp) / "member.csv"
+        with files.open_zip_member(zf, member, SOURCE, name) as src, dest.open("wb") as out:
+            shutil.copyfileobj(src, out, 1 << 20)
+        yield dest
 
 
 def _directory_members(zf: zipfile.ZipFile, file: str) -> list[zipfile.ZipInfo]:

@@ -10,6 +10,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from heyrick_dagster.sources import companies_house_blocks as blocks
 from heyrick_dagster.sources import postcodes
 from heyrick_dagster.sources.acquire import local_files
 from heyrick_dagster.sources.errors import ContractError, ParseError
@@ -371,3 +372,39 @@ def test_parse_fails_when_a_date_is_in_neither_yyyymm_form(tmp_path):
     with pytest.raises(ContractError) as caught:
         postcodes.parse_files([path])
     _assert_names(caught.value, path, 2, r"terminated are not Date; the first is '03/2009'")
+
+
+# ------------------------------------------------------------------ zip members read in blocks
+
+
+@pytest.mark.parametrize("unquoted", [False, True], ids=["quoted", "unquoted"])
+@pytest.mark.parametrize("districts", [None, LEWISHAM], ids=["all", "lewisham"])
+def test_a_zip_member_read_in_blocks_equals_the_csv_scanned(
+    tmp_path, monkeypatch, unquoted, districts
+):
+    """Blocks of a few lines: row numbers run on across blocks, and the district filter
+    keeps what the scan of the same CSV keeps."""
+    monkeypatch.setattr(blocks, "BLOCK_BYTES", 700)
+    csv_path = _unquoted_onspd(tmp_path) if unquoted else ONSPD_CSV
+    path = official_zip(tmp_path, {MEMBER: csv_path.read_bytes()})
+    streamed = postcodes._parse_plain_stream
+    seen = []
+    monkeypatch.setattr(
+        postcodes, "_parse_plain_stream", lambda *a: seen.append(streamed(*a)) or seen[-1]
+    )
+    [zipped] = postcodes.parse_file(path, districts)
+    [scanned] = postcodes.parse_file(csv_path, districts)
+    assert seen and seen[0] is not None, "the member was read in blocks"
+    assert zipped.frame.drop("_source_file").equals(scanned.frame.drop("_source_file"))
+    assert (zipped.records, zipped.pseudo_codes) == (scanned.records, scanned.pseudo_codes)
+
+
+@pytest.mark.parametrize(("change", "fields"), [(b',"E92000001",', 51), (b',"0",', 53)])
+def test_a_zip_member_with_a_line_short_or_long_is_named_by_its_line(tmp_path, change, fields):
+    lines = ONSPD_CSV.read_bytes().split(b"\n")
+    lines[3] = lines[3].replace(change, b"," if fields == 51 else b',"0","0",', 1)
+    path = official_zip(tmp_path, {MEMBER: b"\n".join(lines).replace(b'"', b"")})
+    with pytest.raises(ParseError) as caught:
+        postcodes.parse_files([path])
+    message = rf"line 4: the line has {fields} fields but the header has 52"
+    _assert_names(caught.value, f"{path}!{MEMBER}", 3, message)
