@@ -48,10 +48,12 @@ def _parameters_markdown(model: dict) -> str:
     group_name="linkage",
     kinds={"splink", "duckdb"},
     deps=STAGING_DEPS,
-    code_version="splink-models-1",
-    description="Trains the Splink model of each link type on the staging tables "
-    "(premises <-> company by EM; the enforcement lists adapt it) and saves each as a "
-    "content-versioned JSON file under <data>/linkage/models/.",
+    code_version="splink-models-2",
+    description="Trains the Splink model of each link type on the staging tables: u "
+    "(chance agreement) and the prior estimated on them, m (what a true match looks like) "
+    "from the committed reference model, trained by EM on the synthetic sample "
+    "(linkage/calibrate.py); saves each as a content-versioned JSON file under "
+    "<data>/linkage/models/.",
 )
 @skip_when_unchanged(files=lambda s: [s.linkage_models_dir / model_store.MANIFEST])
 def splink_models(

@@ -4,11 +4,12 @@ synthetic truth, and the accept / possible thresholds read off it.
     python -m heyrick_dagster.linkage.calibrate --duckdb data/heyrick.duckdb \
         --truth data/sample/truth --out heyrick_dagster/linkage/thresholds.json
 
-reads the staging tables of a sample run, trains the models as the pipeline does,
+reads the staging tables of a sample run, trains the premises <-> company model by EM
+on them, adapts it to every link type as the pipeline does (`cascade.train_models`),
 scores every candidate pair, and writes `thresholds.json` (committed: the pipeline
 reads it, and never reads the truth) with the curve points it was chosen from, and
 beside it `reference_model.json`, the premises <-> company model those thresholds
-belong to (the pipeline falls back on it when its data are too few to train on).
+belong to (every run takes its m probabilities from it).
 
 The rules, per link type:
 - `accept`: the threshold with the best F1 among those whose precision is at least
@@ -121,9 +122,13 @@ def _main() -> None:
     parser.add_argument("--out", type=Path, default=THRESHOLDS_PATH)
     args = parser.parse_args()
 
-    prepared = prepare(staging_frames(args.duckdb))
-    frames, features, models = prepared.frames, prepared.features, prepared.models
+    prepared = prepare(staging_frames(args.duckdb), train=False)
+    frames, features = prepared.frames, prepared.features
     base_key = link_type_key(*LINK_TYPES[0])
+    # The reference model is trained here, by EM on the sample's premises and companies;
+    # a pipeline run takes its m and estimates u and the prior itself (train_models).
+    em = splink_model.train(features[LINK_TYPES[0][0]], features[LINK_TYPES[0][1]], *LINK_TYPES[0])
+    models, _ = cascade.train_models(features, base=em, base_origin="EM on these tables")
     exact_links = cascade.exact_tier(frames)
     truth = pl.read_parquet(args.truth / "records.parquet")
     present = prepared.present()

@@ -50,10 +50,10 @@ def staging_frames(
 
 def prepare(frames: dict[str, pl.DataFrame], *, train: bool = True, step: Step = _run) -> Prepared:
     """Features of `frames` and, with `train`, the models of every link type they allow
-    (cascade.train_models: EM when the data are enough, else the reference model).
-    `step(name, func)` runs each stage ("features", "train (EM) and adapt")."""
+    (cascade.train_models: the reference model's m, u and the prior from these tables).
+    `step(name, func)` runs each stage ("features", "train (u and prior)")."""
     features = step("features", lambda: cascade.features_by_source(frames))
     if not train:
         return Prepared(frames, features)
-    models, origins = step("train (EM) and adapt", lambda: cascade.train_models(features))
+    models, origins = step("train (u and prior)", lambda: cascade.train_models(features))
     return Prepared(frames, features, models, origins)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 
 import polars as pl
@@ -10,7 +11,6 @@ import pytest
 from heyrick_dagster.linkage import cascade, splink_model
 from heyrick_dagster.linkage.cascade import LINK_TYPES, Thresholds
 from heyrick_dagster.linkage.exact import RULE_NAME_POSTCODE
-from heyrick_dagster.linkage.features import record_features
 from heyrick_dagster.linkage.inputs import STAGING_INPUTS
 from tests.support.linkage_frames import premises_and_companies, staging_frame
 
@@ -56,8 +56,7 @@ def frames(town):
 
 @pytest.fixture(scope="module")
 def trained(frames):
-    """The models of the town and how each was made (the town has 60 same-name pairs,
-    fewer than MIN_TRAINING_PAIRS: the reference model is adapted to it)."""
+    """The models of the town and how each was made (the reference model adapted to it)."""
     return cascade.train_models(cascade.features_by_source(frames))
 
 
@@ -188,67 +187,46 @@ def _m_values(model):
     ]
 
 
-def test_too_few_training_pairs_adapt_the_reference_model(frames, trained):
-    features = cascade.features_by_source(frames)
-    pairs = cascade.training_pairs(features["fhrs"], features["companies_house"])
-    assert pairs["same_name"] < cascade.MIN_TRAINING_PAIRS
+def _u_values(model):
+    return [
+        level.get("u_probability")
+        for comparison in model["comparisons"]
+        for level in comparison["comparison_levels"]
+    ]
+
+
+def test_every_model_takes_the_reference_m_and_estimates_u_on_its_own_tables(frames, trained):
     models, origins = trained
-    base = models["fhrs->companies_house"]
-    assert _m_values(base) == _m_values(cascade.read_reference_model())
-    assert "reference model" in origins["fhrs->companies_house"]
-    for left, right in LINK_TYPES[1:]:
-        key = cascade.link_type_key(left, right)
-        assert _m_values(models[key]) == _m_values(base), key
-        assert "adapted" in origins[key], key
+    reference = cascade.read_reference_model()
+    for key, model in models.items():
+        assert _m_values(model) == _m_values(reference), key
+        assert _u_values(model) != _u_values(reference), key
+        assert "reference model" in origins[key], key
+    # Each link type's u is its own tables': a penalty list and the register do not
+    # agree by chance as premises and the register do.
+    assert _u_values(models["illegal_working->companies_house"]) != _u_values(
+        models["fhrs->companies_house"]
+    )
 
 
-def test_enough_training_pairs_train_the_base_model_by_em(frames, monkeypatch):
+def test_a_base_model_given_lends_its_m_to_every_link_type(frames):
     features = cascade.features_by_source(frames)
-    monkeypatch.setattr(cascade, "MIN_TRAINING_PAIRS", 10)
+    base = copy.deepcopy(cascade.read_reference_model())
+    name_levels = base["comparisons"][0]["comparison_levels"]
+    name_levels[-1]["m_probability"], name_levels[1]["m_probability"] = (
+        name_levels[1]["m_probability"],
+        name_levels[-1]["m_probability"],
+    )
     subset = {s: features[s] for s in ("fhrs", "companies_house", "nmw_naming")}
-    models, origins = cascade.train_models(subset)
+    models, origins = cascade.train_models(subset, base=base, base_origin="EM on these tables")
     assert set(models) == {
         "fhrs->companies_house",
         "nmw_naming->fhrs",
         "nmw_naming->companies_house",
     }
-    assert "EM" in origins["fhrs->companies_house"]
-    assert _m_values(models["fhrs->companies_house"]) != _m_values(cascade.read_reference_model())
-
-
-def test_training_pairs_count_the_pairs_of_each_em_session():
-    premises = record_features(
-        staging_frame(
-            "fhrs",
-            [
-                {"record_id": "1", "business_name": "Ruby Anchor", "address_line_1": "1 Kirkgate"},
-                {"record_id": "2", "business_name": "Jade Tower", "address_line_1": "1 Kirkgate"},
-                {"record_id": "3", "business_name": None, "address_line_1": None},
-            ],
-        ),
-        "fhrs",
-    )
-    companies = record_features(
-        staging_frame(
-            "companies_house",
-            [
-                {
-                    "record_id": "A",
-                    "company_name": "RUBY ANCHOR LTD",
-                    "address_line_1": "9 Mill Row",
-                },
-                {
-                    "record_id": "B",
-                    "company_name": "RUBY ANCHOR LIMITED",
-                    "address_line_1": "1 Kirkgate",
-                },
-                {"record_id": "C", "company_name": None, "address_line_1": None},
-            ],
-        ),
-        "companies_house",
-    )
-    # Same name: 1-A, 1-B. Same number and street: 1-B, 2-B. Nulls never pair.
-    assert cascade.training_pairs(premises, companies) == {"same_name": 2, "same_address": 2}
+    for key, model in models.items():
+        assert _m_values(model) == _m_values(base), key
+        assert "EM on these tables" in origins[key], key
 
 
 def _blanked(frames: dict[str, pl.DataFrame], blank: str | None) -> dict[str, pl.DataFrame]:

@@ -30,7 +30,7 @@ def test_prepare_runs_each_stage_through_the_step_and_trains_as_the_pipeline_doe
 
     frames = _frames()
     prepared = prepare(frames, step=step)
-    assert heard == ["features", "train (EM) and adapt"]
+    assert heard == ["features", "train (u and prior)"]
     expected_models, expected_origins = cascade.train_models(cascade.features_by_source(frames))
     assert prepared.models == expected_models and prepared.origins == expected_origins
 
