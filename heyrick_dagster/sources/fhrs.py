@@ -270,7 +270,8 @@ def parse_file(path: Path) -> ParsedFile:
         extract_date = date.fromisoformat(header["ExtractDate"][:10])
     except ValueError as exc:
         raise ParseError(
-            SOURCE, file,
+            SOURCE,
+            file,
             f"the <Header> is malformed: ItemCount {header['ItemCount']!r}, "
             f"ExtractDate {header['ExtractDate']!r}",
         ) from exc
@@ -317,8 +318,7 @@ def _wrong_root(path: Path, tag: str) -> ParseError:
         return ParseError(
             SOURCE,
             str(path),
-            "the file is an HTML page, not FHRS XML: an error page was served instead of the "
-            "file",
+            "the file is an HTML page, not FHRS XML: an error page was served instead of the file",
         )
     return ParseError(
         SOURCE,
