@@ -416,17 +416,22 @@ DEPRIVED_DECILES = (1, 2, 3)
 def area_trade_off(
     tables: dict[str, pl.DataFrame],
     cutoff: date,
+    primary: pl.DataFrame,
+    at_cutoff: pl.DataFrame,
     later: pl.DataFrame,
     horizon_days: int = HORIZON_DAYS,
 ) -> dict:
     """The capture of the later events and the over-representation of the most deprived
-    areas in the top 10%, with every indicator and refitted without the area ones
-    (WITHOUT_AREA), so that an analyst sees what each costs and what each skews. `later`:
-    fhrsid -> events, p_any (the published later events)."""
+    areas in the top 10%, with every indicator (`primary`: the evaluated ranking with its
+    later events) and refitted without the area ones (WITHOUT_AREA), so that an analyst
+    sees what each costs and what each skews. `at_cutoff`: premises_indicators at the
+    cut-off; `later`: fhrsid -> events, p_any (the published later events)."""
     out = {}
     for name, left_out in WITHOUT_AREA.items():
-        card = fit_scorecard(tables, cutoff, horizon_days, left_out=left_out)
-        frame = _with_outcome(_scored(tables, card, cutoff, strict=False), later)
+        frame = primary
+        if left_out:
+            card = fit_scorecard(tables, cutoff, horizon_days, left_out=left_out)
+            frame = _with_outcome(score(at_cutoff, card), later)
         metrics = ranking_metrics(frame, "rank")
         audit = bias_audit(frame)
         deprived = [r for r in audit if r["imd_decile"] in DEPRIVED_DECILES]
@@ -468,7 +473,8 @@ def evaluate(
     published_later = later_events(events, event_premises, after=cutoff, until=end)
 
     scorecard = fit_scorecard(tables, cutoff, horizon_days)
-    scored = _scored(tables, scorecard, cutoff, strict=False)
+    at_cutoff = premises_indicators(tables, cutoff)
+    scored = score(at_cutoff, scorecard)
     primary = _with_outcome(scored, published_later)
     strict_card = fit_scorecard(tables, cutoff, horizon_days, hide_ratings_after_as_of=True)
     strict = _with_outcome(_scored(tables, strict_card, cutoff, strict=True), published_later)
@@ -501,5 +507,7 @@ def evaluate(
         "calibration": calibration(primary, years),
         "ties_at_top": ties_at_top(primary),
         "bias_audit": bias_audit(primary),
-        "bias_trade_off": area_trade_off(tables, cutoff, published_later, horizon_days),
+        "bias_trade_off": area_trade_off(
+            tables, cutoff, primary, at_cutoff, published_later, horizon_days
+        ),
     }

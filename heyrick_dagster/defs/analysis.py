@@ -272,7 +272,7 @@ def events_in_areas(tables: dict[str, pl.DataFrame], as_of: date) -> dict[str, i
     group_name="analysis",
     kinds={"polars", "duckdb"},
     deps=[INDICATORS_KEY, CORRELATIONS_KEY],
-    code_version="premises-indications-2",
+    code_version="premises-indications-3",
     description="Ranked takeaways and convenience stores: a transparent scorecard whose "
     "weights are fitted on events published up to the as-of date (analysis/scorecard.py), "
     "with the indicators behind each score in words, its sources and their freshness. "
@@ -328,6 +328,9 @@ def premises_indications(
                 {k: v for k, v in result.items() if k != "bias_audit"}
             ),
             "bias_audit_by_imd_decile": _frame_md(pl.DataFrame(result["bias_audit"]), 12),
+            "calibration_by_score_decile": _frame_md(
+                pl.DataFrame(result["calibration"]["by_score_decile"]), 10
+            ),
             "caveat": scorecard.CAVEAT,
         }
     )
