@@ -19,6 +19,7 @@ from heyrick_dagster.defs import (
     dbt,
     freshness,
     linkage,
+    memory,
     reports,
     schedules,
     sources,
@@ -43,13 +44,17 @@ def locked_settings(settings: Settings) -> dg.ResourceDefinition:
 def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     settings = settings or Settings.from_env()
     return dg.Definitions(
+        # Every step gives back what it freed before the next starts (defs/memory.py).
         assets=[
-            *sources.assets,
-            *linkage.assets,
-            *dbt.assets,
-            *analysis.assets,
-            *analysis_report.assets,
-            *reports.assets,
+            a.with_hooks(memory.HOOKS)
+            for a in [
+                *sources.assets,
+                *linkage.assets,
+                *dbt.assets,
+                *analysis.assets,
+                *analysis_report.assets,
+                *reports.assets,
+            ]
         ],
         asset_checks=[*freshness.asset_checks, *alerts.asset_checks],
         jobs=schedules.jobs,

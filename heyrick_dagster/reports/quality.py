@@ -18,7 +18,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from heyrick_dagster import warehouse
+from heyrick_dagster import memory, warehouse
 from heyrick_dagster.quality import gx_runner
 from heyrick_dagster.reports import data_docs, history, html
 from heyrick_dagster.reports.assessment import DatasetAssessment, assess_dataset, worst
@@ -215,15 +215,10 @@ def write_quality_reports(
     out_dir.mkdir(parents=True, exist_ok=True)
     if build_docs:
         with data_docs.session(out_dir / "data_docs") as docs_session:
-            assessments = [
-                assess_table(loaded, ref, synthetic=synthetic, validate=docs_session.validate)
-                for loaded in iter_tables(duckdb_path)
-            ]
+            assessments = _assess_all(duckdb_path, ref, synthetic, docs_session.validate)
             docs = docs_session.build()
     else:
-        assessments = [
-            assess_table(loaded, ref, synthetic=synthetic) for loaded in iter_tables(duckdb_path)
-        ]
+        assessments = _assess_all(duckdb_path, ref, synthetic, None)
         docs = data_docs.DataDocs(reason="not built in this run (build_docs=False)")
     written = []
     for publisher in publishers():
@@ -259,6 +254,20 @@ def write_quality_reports(
         )
         written.append(WrittenReport(report, md_path, html_path, history_path))
     return QualityRun(tuple(written), docs)
+
+
+def _assess_all(
+    duckdb_path: Path, ref: Reference, synthetic: bool, validate: gx_runner.Validate | None
+) -> list[DatasetAssessment]:
+    """Table by table, each released before the next is read: on a national warehouse the
+    memory freed after a table (5.4M PSC records) otherwise still counted while the next
+    was read and checked."""
+    assessments = []
+    for loaded in iter_tables(duckdb_path):
+        assessments.append(assess_table(loaded, ref, synthetic=synthetic, validate=validate))
+        del loaded
+        memory.release()
+    return assessments
 
 
 # --------------------------------------------------------------------------- the document
