@@ -38,7 +38,9 @@ def main(argv: list[str]) -> None:
     prepared = prepare(frames, step=step)
     links = step(
         "link (exact tiers + Splink)",
-        lambda: cascade.link_records(frames, prepared.models, cascade.read_thresholds()),
+        lambda: cascade.link_records(
+            frames, prepared.models, cascade.read_thresholds(), features=prepared.features
+        ),
     )
     accepted = links.filter(
         (pl.col("left_source") == LEFT)

@@ -61,7 +61,7 @@ def main() -> None:
     )
     links = stage(
         "link (exact tiers + Splink)",
-        lambda: cascade.link_records(frames, models, cascade.read_thresholds()),
+        lambda: cascade.link_records(frames, models, cascade.read_thresholds(), features=features),
         lambda f: f"{len(f):,} links",
     )
     records = pl.concat(

@@ -13,7 +13,7 @@ import polars as pl
 from heyrick_dagster import warehouse
 from heyrick_dagster.defs.metadata import ENGINEERING_OWNERS, preview_markdown
 from heyrick_dagster.defs.versioning import skip_when_unchanged
-from heyrick_dagster.linkage import cascade, clusters, model_store
+from heyrick_dagster.linkage import cascade, clusters, model_store, names
 from heyrick_dagster.linkage.inputs import STAGING_INPUTS, read_staging
 from heyrick_dagster.settings import Settings
 
@@ -116,6 +116,9 @@ def int_links__cascade(
     links = cascade.link_records(
         _frames(settings), models, cascade.read_thresholds(), emit=context.log.info
     )
+    # The in-process executor keeps this process for the rest of the run: the parsed
+    # names (~0.5 GB nationally) are of no use after the linkage.
+    names.parse_name.cache_clear()
     rows = warehouse.replace_table(
         settings.duckdb_path, "intermediate", "int_links__cascade", links
     )

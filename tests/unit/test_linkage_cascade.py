@@ -165,6 +165,18 @@ def test_splink_links_are_accepted_at_or_above_accept_and_possible_below(frames,
     assert scored.select(cascade.WEIGHT_COLUMNS).null_count().sum_horizontal().item() == 0
 
 
+def test_features_given_link_as_the_features_built_from_the_frames(frames, models, links):
+    features = cascade.features_by_source(frames)
+    given = cascade.link_records(frames, models, cascade.read_thresholds(), features=features)
+    assert given.equals(links)
+    # They are used, not rebuilt: without a source's features that link type is not scored.
+    partial = features | {"companies_house": features["companies_house"].clear()}
+    fewer = cascade.link_records(frames, models, cascade.read_thresholds(), features=partial)
+    assert cascade.RULE_SPLINK not in set(
+        fewer.filter(pl.col("right_source") == "companies_house")["match_rule"]
+    )
+
+
 def test_without_models_only_the_exact_tiers_link(frames, links):
     exact_only = cascade.link_records(frames, {}, cascade.read_thresholds())
     assert exact_only.height > 0
