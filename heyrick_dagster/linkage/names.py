@@ -106,6 +106,8 @@ _PARENTHESES = re.compile(r"\([^)]*\)")
 # A year a registrant adds to a name already taken ("PARK STREET FOOD 2022 LTD").
 _YEAR = re.compile(r"(19|20)\d\d")
 _PHRASES = re.compile(r"\b(" + "|".join(re.escape(p) for p in LOW_IDENTITY_PHRASES) + r")\b")
+_APOSTROPHES = re.compile(r"['’`]")
+_NOT_WORD = re.compile(r"[^a-z0-9 ]")
 
 
 @dataclass(frozen=True)
@@ -132,9 +134,8 @@ def normalise(text: str | None) -> str | None:
         folded = unicodedata.normalize("NFKD", text)
         folded = "".join(c for c in folded if not unicodedata.combining(c)).lower()
     folded = folded.replace("&", " and ")
-    folded = re.sub(r"['’`]", "", folded)
-    folded = re.sub(r"[^a-z0-9 ]", " ", folded)
-    folded = re.sub(r"\s+", " ", folded).strip()
+    folded = _APOSTROPHES.sub("", folded)
+    folded = " ".join(_NOT_WORD.sub(" ", folded).split())
     return folded or None
 
 
@@ -162,12 +163,12 @@ def strip_legal_form(normalised: str | None) -> tuple[str | None, str | None]:
     return rest or None, _WORD_TO_FORM[match.group(1)]
 
 
-def core_of(text: str | None) -> str | None:
-    """The identifying words of a name as published (before normalising), see module doc."""
-    if text is None:
-        return None
-    without_brackets = _PARENTHESES.sub(" ", text)
-    full, _ = strip_legal_form(normalise(without_brackets))
+def _without_brackets(text: str) -> str:
+    return _PARENTHESES.sub(" ", text) if "(" in text else text
+
+
+def _core_words(full: str | None) -> str | None:
+    """The core of a name's full form read without its brackets (see `core_of`)."""
     if full is None:
         return None
     words = _PHRASES.sub(" ", full).split()
@@ -188,10 +189,8 @@ def core_of(text: str | None) -> str | None:
     return " ".join(words) or None
 
 
-def trade_words(text: str | None) -> tuple[str, ...]:
-    """The low-identity words a name has ("Ankara Chippy" -> ("chippy",)): the core rule
-    asks two names agreeing on their core not to name different trades."""
-    full, _ = strip_legal_form(normalise(_PARENTHESES.sub(" ", text or "")))
+def _trade_words(full: str | None) -> tuple[str, ...]:
+    """The trade words of a name's full form read without its brackets (`trade_words`)."""
     if full is None:
         return ()
     found = {w for phrase in _PHRASES.findall(full) for w in phrase.split() if w != "and"}
@@ -199,12 +198,35 @@ def trade_words(text: str | None) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
+def core_of(text: str | None) -> str | None:
+    """The identifying words of a name as published (before normalising), see module doc."""
+    if text is None:
+        return None
+    return _core_words(strip_legal_form(normalise(_without_brackets(text)))[0])
+
+
+def trade_words(text: str | None) -> tuple[str, ...]:
+    """The low-identity words a name has ("Ankara Chippy" -> ("chippy",)): the core rule
+    asks two names agreeing on their core not to name different trades."""
+    return _trade_words(strip_legal_form(normalise(_without_brackets(text or "")))[0])
+
+
+def _forms_and_legal_form(text: str | None) -> tuple[NameForms, str | None]:
+    """`forms(text)` and the legal form ending it, normalising the name once (twice when
+    it has brackets, which the full form keeps and the core drops): a national run
+    parses ~675,000 distinct names."""
+    full, legal_form = strip_legal_form(normalise(text))
+    if not full:
+        return NameForms(full=None, core=None), legal_form
+    bare = _without_brackets(text)
+    unbracketed = full if bare is text else strip_legal_form(normalise(bare))[0]
+    core = _core_words(unbracketed)
+    return NameForms(full=full, core=core, trade=_trade_words(unbracketed)), legal_form
+
+
 def forms(text: str | None) -> NameForms:
     """Full and core forms of one name (no trading-as split)."""
-    full, _ = strip_legal_form(normalise(text))
-    if not full:
-        return NameForms(full=None, core=None)
-    return NameForms(full=full, core=core_of(text), trade=trade_words(text))
+    return _forms_and_legal_form(text)[0]
 
 
 # Big enough for every distinct name of a national run (674,675 on the national sample,
@@ -219,11 +241,11 @@ def parse_name(text: str | None) -> ParsedName:
     may end the whole name ("MUHAMMAD UMER T/A MABZ LTD"): either counts.
     """
     registered, trading = split_trading_as(text)
-    _, form_registered = strip_legal_form(normalise(registered))
-    _, form_trading = strip_legal_form(normalise(trading))
+    registered_forms, form_registered = _forms_and_legal_form(registered)
+    trading_forms, form_trading = _forms_and_legal_form(trading)
     return ParsedName(
-        registered=forms(registered),
-        trading=forms(trading),
+        registered=registered_forms,
+        trading=trading_forms,
         legal_form=form_registered or form_trading,
     )
 
