@@ -466,10 +466,14 @@ def area_indications(indications: pl.DataFrame, top_fraction: float = 0.10) -> p
             .group_by(key)
             .agg(
                 pl.len().alias("scored_premises"),
-                (1000 * pl.col("expected_events_per_year").mean()).alias(
-                    "expected_events_per_year_per_1000"
-                ),
-                pl.col("score").mean().alias("mean_score"),
+                # Means as order-free sums over counts: polars' threaded group means
+                # differed in their last bits between a clean and a resumed run.
+                (
+                    1000
+                    * order_free_sum("expected_events_per_year")
+                    / pl.col("expected_events_per_year").count()
+                ).alias("expected_events_per_year_per_1000"),
+                (order_free_sum("score") / pl.col("score").count()).alias("mean_score"),
                 pl.col("_top").sum().cast(pl.Int64).alias("premises_in_top"),
                 pl.col("data_origin").first(),
             )
