@@ -184,7 +184,8 @@ def test_runs_killed_during_ingest_linkage_and_dbt_are_completed_by_the_next_run
         for name, fingerprint in after.tables.items()
         if fingerprint != clean_run.tables[name]
     }
-    assert differ == {}
+    # The names first: pytest cuts a long dict short, and the names say where to look.
+    assert differ == {}, f"tables differ: {sorted(differ)}"
     # No candidate left in audit.* (a __dbt_tmp or __dbt_backup relation left by dbt would
     # have shown as an extra table above).
     assert after.other_tables == clean_run.other_tables == []
