@@ -288,3 +288,19 @@ def test_indicators_left_out_of_a_fit_get_weight_zero_and_say_why():
     assert card.weights["confidence_in_management_points_lost"] == 0.0
     assert "left out" in card.notes["confidence_in_management_points_lost"]
     assert fit_scorecard(world(), AS_OF).weights["confidence_in_management_points_lost"] > 0.5
+
+
+def test_scores_are_the_contributions_added_in_indicator_order_the_same_on_every_call():
+    # pl.sum_horizontal added the terms in an order that changed between calls in one
+    # process, so a resumed run's scores differed in their last bits from a clean run's.
+    rng = random.Random(11)
+    card = _card(**{name: rng.uniform(-1.5, 1.5) for name in INDICATOR_NAMES})
+    indicators = premises_indicators(world(n=1500), AS_OF)
+    calls = [score(indicators, card).sort("fhrsid") for _ in range(12)]
+    first = calls[0]
+    for later in calls[1:]:
+        assert later["score"].to_list() == first["score"].to_list()
+    in_order = [0.0] * first.height
+    for name in INDICATOR_NAMES:
+        in_order = [a + b for a, b in zip(in_order, first[f"contribution__{name}"], strict=True)]
+    assert first["score"].to_list() == in_order
