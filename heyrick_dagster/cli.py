@@ -134,18 +134,14 @@ def _sample(args: argparse.Namespace) -> int:
     return 0
 
 
-MARTS_PRESENT = "select table_name from information_schema.tables where table_schema = 'marts'"
-
-
 def _evaluate(args: argparse.Namespace) -> int:
     import datetime as dt
     import json
 
     import duckdb
 
-    from heyrick_dagster import warehouse
     from heyrick_dagster.analysis.evaluation import evaluate, read_truth
-    from heyrick_dagster.analysis.indicators import OPTIONAL_TABLES, TABLES
+    from heyrick_dagster.analysis.marts import read_marts
     from heyrick_dagster.settings import Settings
 
     settings = Settings.from_env()
@@ -161,14 +157,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     try:
         if not path.exists():
             raise FileNotFoundError(f"no warehouse at {path}")
-        # The PSC and rating-history marts come from optional sources: without them, the
-        # indicators resting on them are unknown, as in the pipeline's analysis.
-        present = set(warehouse.query(path, MARTS_PRESENT)["table_name"])
-        tables = {
-            t: warehouse.query(path, f"select * from marts.{t}")
-            for t in TABLES
-            if t in present or t not in OPTIONAL_TABLES
-        }
+        tables = read_marts(path)
     except (FileNotFoundError, duckdb.Error) as exc:
         print(f"heyrick evaluate: {exc}; run `heyrick run` first", file=sys.stderr)
         return 2

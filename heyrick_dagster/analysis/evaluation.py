@@ -232,7 +232,9 @@ def capture_intervals(
     return out
 
 
-def _later_truth(truth: Truth, scored: pl.DataFrame, cutoff: date, end: date) -> pl.DataFrame:
+def later_truth_events(
+    truth: Truth, scored: pl.DataFrame, cutoff: date, end: date
+) -> pl.DataFrame:
     """fhrsid -> later truth events of the premises' business (each premises counts them)."""
     later = (
         truth.events.filter((pl.col("event_date") > cutoff) & (pl.col("event_date") <= end))
@@ -266,7 +268,8 @@ def oracles(frame: pl.DataFrame, truth: Truth) -> dict:
     return out
 
 
-def _with_outcome(scored: pl.DataFrame, outcome: pl.DataFrame) -> pl.DataFrame:
+def with_outcome(scored: pl.DataFrame, outcome: pl.DataFrame) -> pl.DataFrame:
+    """`scored` with the later `events` and `p_any` of `outcome` (0 where it has none)."""
     return scored.join(outcome, on="fhrsid", how="left").with_columns(
         pl.col("events").fill_null(0.0), pl.col("p_any").fill_null(0.0)
     )
@@ -431,7 +434,7 @@ def area_trade_off(
         frame = primary
         if left_out:
             card = fit_scorecard(tables, cutoff, horizon_days, left_out=left_out)
-            frame = _with_outcome(score(at_cutoff, card), later)
+            frame = with_outcome(score(at_cutoff, card), later)
         metrics = ranking_metrics(frame, "rank")
         audit = bias_audit(frame)
         deprived = [r for r in audit if r["imd_decile"] in DEPRIVED_DECILES]
@@ -475,9 +478,9 @@ def evaluate(
     scorecard = fit_scorecard(tables, cutoff, horizon_days)
     at_cutoff = premises_indicators(tables, cutoff)
     scored = score(at_cutoff, scorecard)
-    primary = _with_outcome(scored, published_later)
+    primary = with_outcome(scored, published_later)
     strict_card = fit_scorecard(tables, cutoff, horizon_days, hide_ratings_after_as_of=True)
-    strict = _with_outcome(_scored(tables, strict_card, cutoff, strict=True), published_later)
+    strict = with_outcome(_scored(tables, strict_card, cutoff, strict=True), published_later)
     rated_later = scored.filter(pl.col("rating_date") > cutoff).height
 
     since = trading_since(tables["dim_premises"], tables["dim_companies"])
@@ -488,7 +491,7 @@ def evaluate(
         "published_strict_ratings": compare(strict),
     }
     if truth is not None:
-        truth_frame = _with_outcome(scored, _later_truth(truth, scored, cutoff, end))
+        truth_frame = with_outcome(scored, later_truth_events(truth, scored, cutoff, end))
         variants["truth"] = compare(truth_frame)
         if truth.businesses is not None:
             variants["truth"]["oracles"] = oracles(truth_frame, truth)

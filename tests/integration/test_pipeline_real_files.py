@@ -130,3 +130,38 @@ def test_published_links_agree_with_the_hand_labelled_real_pairs(real_run):
         (pl.col("left_source") == "illegal_working") & (pl.col("right_source") == "fhrs")
     ).row(0, named=True)
     assert penalties["recall"] >= 0.75, penalties
+
+
+def test_the_evaluation_on_the_real_files_says_it_cannot_fit_and_counts_the_later_events(
+    real_run, monkeypatch, capsys
+):
+    """Issue 5 asks for the time-ordered evaluation on the real files where they overlap in
+    time and place. They overlap barely: the penalties are one quarter (2024 Q3), the FHRS
+    copies from 2020, so nothing was published in the fit window. The evaluation must say
+    that no weight could be fitted, not rank by noise, and still count the later events
+    that reach a scored premises."""
+    import json
+
+    from heyrick_dagster.cli import main
+
+    settings, _ = real_run
+    monkeypatch.setenv("HEYRICK_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("HEYRICK_DUCKDB_PATH", str(settings.duckdb_path))
+    assert main(["evaluate"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["data_origin"] == ["official open data"]
+    assert "truth" not in result["variants"]
+    assert result["fit"]["expected_events"] == 0
+    assert set(result["fit"]["weights"].values()) == {0.0}
+    assert "no enforcement event in the fit window" in result["fit"]["note"]
+    later = warehouse.query(
+        settings.duckdb_path,
+        "select coalesce(sum(ep.attribution_probability), 0) as events "
+        "from marts.fct_event_premises ep "
+        "join marts.fct_enforcement_events e using (event_key) "
+        "join analysis.premises_indicators i on i.fhrsid = ep.fhrsid "
+        "where i.is_target_sector and e.published_date > ?",
+        [result["cutoff"]],
+    )["events"][0]
+    assert later > 0, "no penalty of the real list reaches a scored premises"
+    assert result["variants"]["published"]["later_events"] == pytest.approx(later)
