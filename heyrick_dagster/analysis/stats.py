@@ -26,7 +26,7 @@ from typing import Literal
 import numpy as np
 import polars as pl
 import statsmodels.api as sm
-from scipy import optimize, stats
+from scipy import optimize, special, stats
 
 CorrelationMethod = Literal["spearman", "pearson"]
 CountFamily = Literal["poisson", "negative_binomial"]
@@ -231,20 +231,67 @@ def _design(events: ArrayLike, exposure: ArrayLike, covariates: Mapping[str, Arr
     )
 
 
-def _glm(design: _Design, family: sm.families.Family):
-    return sm.GLM(design.y, design.X, family=family, offset=design.offset).fit()
+def _glm(design: _Design, family: sm.families.Family, start: np.ndarray):
+    return sm.GLM(design.y, design.X, family=family, offset=design.offset).fit(start_params=start)
 
 
-def _profile_alpha(design: _Design) -> float:
+def _irls(design: _Design, alpha: float, start: np.ndarray) -> np.ndarray:
+    """The maximum-likelihood beta of the log-link NB2 GLM with dispersion `alpha` (0:
+    Poisson), by iteratively reweighted least squares from `start`: what statsmodels' GLM
+    computes, without its per-fit overhead (through statsmodels, the alpha search of the
+    national LSOA models took 85 s of the 95 their correlations took)."""
+    X, offset = design.X, design.offset
+    beta = start
+    for _ in range(100):
+        eta = offset + X @ beta
+        mu = np.exp(eta)
+        weights = mu / (1.0 + alpha * mu)  # (dmu/deta)^2 / Var(y), Var = mu + alpha mu^2
+        working = eta - offset + (design.y - mu) / mu
+        weighted = X.T * weights
+        updated = np.linalg.solve(weighted @ X, weighted @ working)
+        done = np.max(np.abs(updated - beta)) <= 1e-10 * (1.0 + np.max(np.abs(beta)))
+        beta = updated
+        if done or not np.all(np.isfinite(beta)):
+            break
+    return beta
+
+
+def _nb2_llf(design: _Design, alpha: float, beta: np.ndarray) -> float:
+    """The NB2 log-likelihood (statsmodels' NegativeBinomial family, scale 1)."""
+    mu = np.exp(design.offset + design.X @ beta)
+    if not np.all(np.isfinite(mu)):
+        return -math.inf  # IRLS diverged: this alpha is never the maximum
+    y, size = design.y, 1.0 / alpha
+    return float(
+        np.sum(
+            special.gammaln(y + size)
+            - special.gammaln(size)
+            - special.gammaln(y + 1.0)
+            + y * np.log(alpha * mu / (1.0 + alpha * mu))
+            - size * np.log1p(alpha * mu)
+        )
+    )
+
+
+def _poisson_start(design: _Design) -> np.ndarray:
+    """The Poisson maximum-likelihood beta, from the overall rate."""
+    start = np.zeros(design.X.shape[1])
+    start[0] = math.log(design.y.sum() / np.exp(design.offset).sum())
+    return _irls(design, 0.0, start)
+
+
+def _profile_alpha(design: _Design, start: np.ndarray) -> float:
     """NB2 alpha maximising the profile log-likelihood (beta refitted by IRLS at each alpha).
 
     A bounded one-dimensional search cannot diverge the way a joint Newton fit of
     (beta, alpha) can when the data are close to Poisson (alpha on its boundary, 0).
+    Every refit starts from `start` (the Poisson fit), not from the previous alpha's: a
+    value would otherwise depend on the path of the search.
     """
 
     def negative_profile_llf(log_alpha: float) -> float:
-        family = sm.families.NegativeBinomial(alpha=math.exp(log_alpha))
-        return -_glm(design, family).llf
+        alpha = math.exp(log_alpha)
+        return -_nb2_llf(design, alpha, _irls(design, alpha, start))
 
     best = optimize.minimize_scalar(
         negative_profile_llf, bounds=_LOG_ALPHA_BOUNDS, method="bounded", options={"xatol": 1e-5}
@@ -254,12 +301,16 @@ def _profile_alpha(design: _Design) -> float:
 
 def _fit(design: _Design, family: CountFamily) -> _Fit:
     alpha = None
+    start = _poisson_start(design)
     if family == "poisson":
         glm_family = sm.families.Poisson()
     else:
-        alpha = _profile_alpha(design)
+        alpha = _profile_alpha(design, start)
         glm_family = sm.families.NegativeBinomial(alpha=alpha)
-    result = _glm(design, glm_family)
+        start = _irls(design, alpha, start)
+    # statsmodels from the maximum found here: it confirms it in an iteration or two and
+    # gives the standard errors, p-values and diagnostics.
+    result = _glm(design, glm_family, start)
     return _Fit(
         params=np.asarray(result.params),
         bse=np.asarray(result.bse),

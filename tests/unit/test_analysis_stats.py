@@ -191,6 +191,41 @@ def test_negative_binomial_matches_statsmodels_joint_maximum_likelihood():
     assert row["pearson_chi2_df"] == pytest.approx(1.0, abs=0.1)
 
 
+@pytest.mark.parametrize("alpha", [1e-6, 0.05, 0.5, 4.0])
+def test_the_profile_likelihood_of_alpha_is_statsmodels_glm_maximum_at_that_alpha(alpha):
+    # The alpha search maximises its own IRLS likelihood (statsmodels' per-fit overhead
+    # made the national LSOA models take minutes): it must be the GLM's, maximum and all.
+    from heyrick_dagster.analysis.stats import _design, _irls, _nb2_llf
+
+    rng = np.random.default_rng(11)
+    indicator, businesses, mean = _poisson_areas(rng, 1500, log_rate_ratio=0.4)
+    events = _nb2_draw(rng, mean, alpha=0.5)
+    design = _design(events, businesses, {"indicator": indicator})
+    beta = _irls(design, alpha, np.zeros(2))
+    llf = _nb2_llf(design, alpha, beta)
+    glm = sm.GLM(
+        events,
+        sm.add_constant(indicator),
+        family=sm.families.NegativeBinomial(alpha=alpha),
+        offset=np.log(businesses),
+    ).fit(tol=1e-12)
+    assert llf == pytest.approx(glm.llf, rel=1e-10)
+    assert beta == pytest.approx(glm.params, rel=1e-7, abs=1e-9)
+
+
+def test_the_poisson_start_of_the_alpha_search_is_statsmodels_poisson_maximum():
+    from heyrick_dagster.analysis.stats import _design, _poisson_start
+
+    rng = np.random.default_rng(12)
+    indicator, businesses, mean = _poisson_areas(rng, 1500, log_rate_ratio=-0.3)
+    events = rng.poisson(mean)
+    design = _design(events, businesses, {"indicator": indicator})
+    glm = sm.GLM(
+        events, sm.add_constant(indicator), family=sm.families.Poisson(), offset=np.log(businesses)
+    ).fit(tol=1e-12)
+    assert _poisson_start(design) == pytest.approx(glm.params, rel=1e-7, abs=1e-9)
+
+
 def test_rows_without_businesses_or_with_a_missing_value_are_dropped_and_counted():
     events = [3, 5, 2, 8, 6, 10, 4, 1]
     businesses = [100, 150, 50, 100, 100, 200, 0, 80]
