@@ -262,14 +262,18 @@ def fit_scorecard(
     prior_sd: float = PRIOR_SD,
     hide_ratings_after_as_of: bool = False,
     left_out: tuple[str, ...] = (),
+    indicators_at_start: pl.DataFrame | None = None,
 ) -> Scorecard:
     """Weights from the indicators at `as_of - horizon` and the events published in
     (as_of - horizon, as_of]: nothing published after `as_of` is read. The indicators in
-    `left_out` get weight 0 (to see what the ranking is without them: the bias audit)."""
+    `left_out` get weight 0 (to see what the ranking is without them: the bias audit).
+    `indicators_at_start`: premises_indicators(tables, as_of - horizon,
+    hide_ratings_after_as_of) when the caller has them already (several fits of one
+    evaluation share them; nationally each costs seconds)."""
     start = as_of - timedelta(days=horizon_days)
-    features = premises_indicators(tables, start, hide_ratings_after_as_of).filter(
-        pl.col("is_target_sector")
-    )
+    if indicators_at_start is None:
+        indicators_at_start = premises_indicators(tables, start, hide_ratings_after_as_of)
+    features = indicators_at_start.filter(pl.col("is_target_sector"))
     premises_type = tables["dim_premises"].schema["fhrsid"]
     outcome = later_events(
         tables["fct_enforcement_events"],
