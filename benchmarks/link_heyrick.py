@@ -39,7 +39,11 @@ def main(argv: list[str]) -> None:
     links = step(
         "link (exact tiers + Splink)",
         lambda: cascade.link_records(
-            frames, prepared.models, cascade.read_thresholds(), features=prepared.features
+            frames,
+            prepared.models,
+            cascade.read_thresholds(),
+            features=prepared.features,
+            forms=prepared.forms,
         ),
     )
     accepted = links.filter(

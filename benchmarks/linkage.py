@@ -6,7 +6,9 @@ reads the staging tables of a finished run (PATH: its DuckDB file; for the natio
 sample, run the pipeline with HEYRICK_SAMPLE_SCALE=national first), then times the
 cascade as the pipeline runs it: features, training, the exact tiers and Splink
 scoring, and the business clusters. Prints one line per stage and the process's peak
-resident memory. With --truth (the sample's truth folder) it also prints accuracy.
+resident memory. With --truth (the sample's truth folder) it also prints accuracy; with
+--links-out it writes every link (fct_record_links' columns, sorted), so that two
+versions of the code can be proved to link alike (benchmarks.same_links).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duckdb", type=Path, required=True)
     parser.add_argument("--truth", type=Path)
+    parser.add_argument("--links-out", type=Path)
     args = parser.parse_args()
 
     timings: list[tuple[str, float, str]] = []
@@ -61,7 +64,9 @@ def main() -> None:
     )
     links = stage(
         "link (exact tiers + Splink)",
-        lambda: cascade.link_records(frames, models, cascade.read_thresholds(), features=features),
+        lambda: cascade.link_records(
+            frames, models, cascade.read_thresholds(), features=features, forms=prepared.forms
+        ),
         lambda f: f"{len(f):,} links",
     )
     records = pl.concat(
@@ -73,6 +78,8 @@ def main() -> None:
     bridge = stage(
         "clusters", lambda: clusters.bridge(records, links), lambda b: f"{len(b):,} records"
     )
+    if args.links_out:
+        links.sort(pl.all()).write_parquet(args.links_out)
     total = sum(seconds for _, seconds, _ in timings)
     print(f"  {'total':<34} {total:>8.1f} s  peak RSS {peak_rss_gb():.2f} GB")
     if args.truth:

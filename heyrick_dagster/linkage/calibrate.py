@@ -129,7 +129,7 @@ def _main() -> None:
     # a pipeline run takes its m and estimates u and the prior itself (train_models).
     em = splink_model.train(features[LINK_TYPES[0][0]], features[LINK_TYPES[0][1]], *LINK_TYPES[0])
     models, _ = cascade.train_models(features, base=em, base_origin="EM on these tables")
-    exact_links = cascade.exact_tier(frames)
+    exact_links = cascade.exact_tier(frames, prepared.forms)
     truth = pl.read_parquet(args.truth / "records.parquet")
     present = prepared.present()
     chosen, curves = {}, {}

@@ -35,7 +35,8 @@ from typing import Any
 import polars as pl
 
 from heyrick_dagster.linkage import exact, splink_model
-from heyrick_dagster.linkage.features import record_features
+from heyrick_dagster.linkage.features import SOURCE_FIELDS, record_features
+from heyrick_dagster.linkage.names import name_forms
 
 THRESHOLDS_PATH = Path(__file__).with_name("thresholds.json")
 REFERENCE_MODEL_PATH = Path(__file__).with_name("reference_model.json")
@@ -83,8 +84,24 @@ def link_type_key(left_source: str, right_source: str) -> str:
     return f"{left_source}->{right_source}"
 
 
-def features_by_source(frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
-    return {source: record_features(frame, source) for source, frame in frames.items()}
+def name_forms_of(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """`names.name_forms` of every name the features and the exact tiers read from
+    `frames` (the staging frames by source): parsed once, used by both."""
+    columns = [
+        frame.get_column(column).cast(pl.String)
+        for source, frame in frames.items()
+        for column in {*SOURCE_FIELDS[source].names, *exact.NAME_COLUMNS[source]}
+    ]
+    return name_forms(pl.concat(columns) if columns else pl.Series(dtype=pl.String))
+
+
+def features_by_source(
+    frames: dict[str, pl.DataFrame], forms: pl.DataFrame | None = None
+) -> dict[str, pl.DataFrame]:
+    """`record_features` of each source; `forms`: `name_forms_of(frames)` when the caller
+    has it."""
+    forms = name_forms_of(frames) if forms is None else forms
+    return {source: record_features(frame, source, forms) for source, frame in frames.items()}
 
 
 def read_reference_model(path: Path = REFERENCE_MODEL_PATH) -> dict[str, Any]:
@@ -133,10 +150,11 @@ def train_models(
     return models, origins
 
 
-def exact_tier(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
-    """The exact tiers' links, in LINKS_SCHEMA (no Splink weights)."""
+def exact_tier(frames: dict[str, pl.DataFrame], forms: pl.DataFrame | None = None) -> pl.DataFrame:
+    """The exact tiers' links, in LINKS_SCHEMA (no Splink weights); `forms` as
+    `features_by_source` takes it."""
     enforcement = {s: frames[s] for s in ENFORCEMENT_SOURCES if s in frames}
-    links = exact.exact_links(frames["fhrs"], frames["companies_house"], enforcement)
+    links = exact.exact_links(frames["fhrs"], frames["companies_house"], enforcement, forms)
     return links.with_columns(
         pl.lit(None, dtype=pl.Float64).alias(c) for c in ("match_weight", *WEIGHT_COLUMNS)
     ).cast(LINKS_SCHEMA)
@@ -260,18 +278,22 @@ def link_records(
     thresholds: dict[tuple[str, str], Thresholds],
     emit: Callable[[str], None] = lambda message: None,
     features: dict[str, pl.DataFrame] | None = None,
+    forms: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Every link of the cascade (LINKS_SCHEMA). `frames` are the staging frames by
     source (fhrs and companies_house required; the enforcement lists optional). A pair
     found by an exact rule keeps that rule; Splink adds the pairs the exact rules miss.
     `emit` hears one line per tier and link type (progress: at national scale each
-    takes seconds to minutes). `features`: `features_by_source(frames)` when the
-    caller has it already (nationally ~30 s to build)."""
+    takes seconds to minutes). `features`: `features_by_source(frames)`, and `forms`:
+    `name_forms_of(frames)`, when the caller has them already (each name is parsed
+    once for both the features and the exact tiers)."""
     started = time.perf_counter()
+    if forms is None:
+        forms = name_forms_of(frames)
     if features is None:
-        features = features_by_source(frames)
+        features = features_by_source(frames, forms)
     emit(f"linkage: features of {sum(len(f) for f in features.values()):,} records built")
-    parts = [exact_tier(frames)]
+    parts = [exact_tier(frames, forms)]
     emit(f"linkage: exact tiers found {len(parts[0]):,} links")
     for left_source, right_source in LINK_TYPES:
         key = link_type_key(left_source, right_source)

@@ -81,10 +81,12 @@ def empty_links() -> pl.DataFrame:
     return pl.DataFrame(schema=LINKS_SCHEMA)
 
 
-def _named(frame: pl.DataFrame, source: str) -> list[pl.DataFrame]:
+def _named(
+    frame: pl.DataFrame, source: str, forms: pl.DataFrame | None = None
+) -> list[pl.DataFrame]:
     """Per name column of the source: record_id, postcode, postcode_district and the
-    column's name forms (`names.with_name_forms`), from which keys and registered names
-    are both taken."""
+    column's name forms (`names.with_name_forms`; `forms`: `names.name_forms` of them
+    or more), from which keys and registered names are both taken."""
     base = frame.select(
         pl.col("record_id").cast(pl.String),
         pl.col("postcode").cast(pl.String),
@@ -92,7 +94,11 @@ def _named(frame: pl.DataFrame, source: str) -> list[pl.DataFrame]:
         *[pl.col(c).cast(pl.String) for c in NAME_COLUMNS[source]],
     )
     return [
-        with_name_forms(base.select("record_id", "postcode", "postcode_district", column), column)
+        with_name_forms(
+            base.select("record_id", "postcode", "postcode_district", column),
+            column,
+            forms=forms,
+        )
         for column in NAME_COLUMNS[source]
     ]
 
@@ -236,17 +242,16 @@ def _finish(pairs: pl.DataFrame, left_source: str, right_source: str) -> pl.Data
 @dataclass(frozen=True)
 class _Keys:
     """A source's name keys and registered names, from one parse of its names, built once
-    per run: parsing is the exact tier's cost, and premises and companies are matched
-    against three lists (national sample: ~600k names each, parsed twice for every
-    pairing before, some 10 passes; names.parse_name's cache holds 200k)."""
+    per run: premises and companies are matched against three lists (national sample:
+    ~600k names each)."""
 
     source: str
     names: pl.DataFrame
     registered: pl.DataFrame
 
     @classmethod
-    def of(cls, frame: pl.DataFrame, source: str) -> _Keys:
-        named = _named(frame, source)
+    def of(cls, frame: pl.DataFrame, source: str, forms: pl.DataFrame | None = None) -> _Keys:
+        named = _named(frame, source, forms)
         return cls(source, name_keys(named), registered_names(named, source))
 
 
@@ -290,16 +295,18 @@ def exact_links(
     premises: pl.DataFrame,
     companies: pl.DataFrame,
     enforcement: dict[str, pl.DataFrame] | None = None,
+    forms: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Every exact-tier link: premises <-> companies, and each enforcement list (by source
-    key) <-> premises and <-> companies."""
-    premises_keys = _Keys.of(premises, "fhrs")
-    companies_keys = _Keys.of(companies, "companies_house")
+    key) <-> premises and <-> companies. `forms`: `names.name_forms` of every name of
+    these frames when the caller has it (the features parse the same names)."""
+    premises_keys = _Keys.of(premises, "fhrs", forms)
+    companies_keys = _Keys.of(companies, "companies_house", forms)
     links = [_link_premises_companies(premises_keys, companies_keys)]
     for source, frame in (enforcement or {}).items():
         if source not in ("illegal_working", "nmw_naming"):
             raise ValueError(f"not an enforcement list: {source!r}")
-        keys = _Keys.of(frame, source)
+        keys = _Keys.of(frame, source, forms)
         links.append(_link_enforcement(keys, premises_keys))
         links.append(_link_enforcement(keys, companies_keys))
     return pl.concat(links)

@@ -32,6 +32,7 @@ def _run(name: str, func: Callable[[], T]) -> T:
 class Prepared:
     frames: dict[str, pl.DataFrame]  # staging records by source (inputs.STAGING_INPUTS)
     features: dict[str, pl.DataFrame]  # features.FEATURE_SCHEMA frames by source
+    forms: pl.DataFrame  # names.name_forms of every name of `frames` (cascade.name_forms_of)
     models: dict[str, dict[str, Any]] = field(default_factory=dict)  # by link type key
     origins: dict[str, str] = field(default_factory=dict)  # how each model was made
 
@@ -52,8 +53,13 @@ def prepare(frames: dict[str, pl.DataFrame], *, train: bool = True, step: Step =
     """Features of `frames` and, with `train`, the models of every link type they allow
     (cascade.train_models: the reference model's m, u and the prior from these tables).
     `step(name, func)` runs each stage ("features", "train (u and prior)")."""
-    features = step("features", lambda: cascade.features_by_source(frames))
+
+    def features() -> tuple[pl.DataFrame, dict[str, pl.DataFrame]]:
+        forms = cascade.name_forms_of(frames)
+        return forms, cascade.features_by_source(frames, forms)
+
+    forms, by_source = step("features", features)
     if not train:
-        return Prepared(frames, features)
-    models, origins = step("train (u and prior)", lambda: cascade.train_models(features))
-    return Prepared(frames, features, models, origins)
+        return Prepared(frames, by_source, forms)
+    models, origins = step("train (u and prior)", lambda: cascade.train_models(by_source))
+    return Prepared(frames, by_source, forms, models, origins)

@@ -252,3 +252,52 @@ def test_the_trade_words_of_each_name_are_kept_beside_its_core():
     row = _one("companies_house", company_name="G&G PHOENIX FOODS LTD T/A Golden Kebab House")
     assert (row["name_core"], row["name_trade"]) == ("g and g phoenix", "foods")
     assert (row["alt_core"], row["alt_trade"]) == ("golden", "house kebab")
+
+
+# Address lines that exercise every step of address_key: units before and after the
+# number, ranges, abbreviations, punctuation, blanks, and lines the polars reading leaves
+# to address_key (accents, a tab, the Kelvin sign).
+HARD_ADDRESSES = [
+    ("Unit 22", "43 Legrams Lane", None),
+    ("25 CANADA SQUARE", "LEVEL 37", "LONDON"),
+    ("7 - 9 Kirkgate", "Flat 3", "Shop 4"),
+    ("12a High St", None, None),
+    ("43, Legrams Ln.", "Bradford", None),
+    (None, "", "5 Station Rd"),
+    ("The Old Mill", "Church Road", "Kiosk 17"),
+    ("12 x", "13 ab", None),
+    ("UNIT 5A", "rd st 8 ave ln", "14 st ln"),
+    ("   ", "ARCH 3", "2 Rue Café"),
+    ("4\tHigh Street", None, None),
+    ("\u212aIOSK 4", "9 Market Place", None),
+    (None, None, None),
+]
+
+
+def test_record_features_read_each_address_as_address_key_does():
+    frame = staging_frame(
+        "fhrs",
+        [
+            {
+                "record_id": str(i),
+                "address_line_1": a,
+                "address_line_2": b,
+                "address_line_3": c,
+                "postcode": "BD7 1NQ",
+            }
+            for i, (a, b, c) in enumerate(HARD_ADDRESSES)
+        ],
+    )
+    features = record_features(frame, "fhrs").sort(pl.col("unique_id").cast(pl.Int64))
+    read = list(zip(features["house_number"], features["street"], strict=True))
+    assert read == [address_key(list(lines)) for lines in HARD_ADDRESSES]
+
+
+def test_record_features_read_each_sic_code_as_activity_of_sic_does():
+    codes = ["56103", "563", "4711", "47190", "0111", "01", "5", "", None, "99999"]
+    frame = staging_frame(
+        "companies_house",
+        [{"record_id": str(i), "primary_sic_code": code} for i, code in enumerate(codes)],
+    )
+    features = record_features(frame, "companies_house").sort(pl.col("unique_id").cast(pl.Int64))
+    assert features["activity"].to_list() == [activity_of_sic(code) for code in codes]

@@ -7,7 +7,9 @@ import pytest
 
 from heyrick_dagster.linkage.names import (
     LOW_IDENTITY_WORDS,
+    NAME_COLUMNS,
     core_of,
+    name_forms,
     normalise,
     parse_name,
     split_trading_as,
@@ -161,3 +163,64 @@ def test_trade_words_are_what_the_core_removed():
     assert trade_words("Golden Kebab House (Lewisham) Ltd") == ("house", "kebab")
     assert trade_words("S & B Food & Wine") == ("food", "wine")
     assert trade_words("BOSPHORUS LTD") == ()
+
+
+# Names that exercise every step of parse_name: trading-as markers, legal forms (also
+# spelt out, or followed by "(THE)"), brackets, phrases, qualifiers, years, a lone "and",
+# blanks, and characters the polars parse leaves to parse_name (accents, control
+# characters, the Kelvin sign).
+HARD_NAMES = [
+    "G&G PHOENIX FOODS LTD T/A Golden Kebab House",
+    "MUHAMMAD UMER T/A MABZ LTD",
+    "ABC LTD (trading as XYZ)",
+    "ABC Ltd, T.A. Perry Fish Bar",
+    "x t/a ",
+    " t/a y",
+    "TA TA TANDOORI",
+    "GOLDEN KEBAB HOUSE (LEWISHAM) LIMITED",
+    "Mensah Brothers (Cardiff) (Uk) Limited",
+    "(ABC) LTD",
+    "OLD MILL LIMITED (THE)",
+    "HOPE KITCHEN C.I.C.",
+    "KINGS GROUP LIMITED LIABILITY PARTNERSHIP",
+    "THE KEBAB HOUSE 2022 GROUP AND CO LTD",
+    "PARK STREET FOOD 2022 LTD",
+    "S & B FOOD & WINES",
+    "Tony's Pizza & Kebab and Chips",
+    "Express Mini Market",
+    "Food & Wine",
+    "the and of s",
+    "The Royal Pizza Express",
+    "THE THE ROYAL",
+    "AND AND ANDREW",
+    "Limited Edition Cafe",
+    "! LTD",
+    "",
+    "   ",
+    "Café Zoë",
+    "K\u212aBAB KING",
+    "A\tB LTD",
+]
+
+
+def test_name_forms_gives_what_parse_name_gives_for_every_name():
+    table = name_forms(pl.Series(HARD_NAMES))
+    assert sorted(table["name"].to_list()) == sorted(set(HARD_NAMES))
+    for row in table.iter_rows(named=True):
+        parsed = parse_name(row["name"])
+        expected = (
+            parsed.registered.full,
+            parsed.registered.core,
+            list(parsed.registered.trade),
+            parsed.trading.full,
+            parsed.trading.core,
+            list(parsed.trading.trade),
+            parsed.legal_form,
+        )
+        assert tuple(row[c] for c in NAME_COLUMNS) == expected, row["name"]
+
+
+def test_with_name_forms_reads_a_given_table_of_forms_as_its_own():
+    frame = pl.DataFrame({"id": [1, 2, 3], "name": ["ABC LTD T/A Perry Fish Bar", None, "Zoë"]})
+    given = name_forms(pl.Series(["Zoë", "ABC LTD T/A Perry Fish Bar", "Unrelated Ltd"]))
+    assert with_name_forms(frame, "name", forms=given).equals(with_name_forms(frame, "name"))
