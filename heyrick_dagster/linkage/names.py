@@ -267,6 +267,11 @@ _ASCII_PHRASES = (
 )
 _LOW_IDENTITY_WORD = r"(?-u:\b)(?:" + "|".join(sorted(LOW_IDENTITY_WORDS)) + r")(?-u:\b)"
 _QUALIFIER = "|".join(sorted(UNIQUENESS_QUALIFIERS)) + r"|and|(?:19|20)\d\d"
+_TRADE_WORDS = (
+    r"(?-u:\b)(?:"
+    + "|".join([*(re.escape(p) for p in LOW_IDENTITY_PHRASES), *sorted(LOW_IDENTITY_WORDS)])
+    + r")(?-u:\b)"
+)
 # The longest run of qualifiers ending the name: where the leftmost match starts.
 _TRAILING_QUALIFIERS = rf"(?:^| )(?:{_QUALIFIER})(?: (?:{_QUALIFIER}))*$"
 
@@ -299,16 +304,18 @@ def _core_words_expr(full: pl.Expr) -> pl.Expr:
 
 
 def _trade_words_expr(full: pl.Expr) -> pl.Expr:
-    """`_trade_words` of a name's full form (a column without brackets), a sorted list."""
-    phrase_words = full.str.extract_all(_ASCII_PHRASES).list.join(" ").str.split(" ")
-    words = pl.concat_list(phrase_words, full.str.extract_all(_LOW_IDENTITY_WORD))
-    found = words.list.eval(pl.element().filter((pl.element() != "and") & (pl.element() != "")))
+    """`_trade_words` of a name's full form (a column without brackets), a sorted list.
+    One scan finds phrases and words alike: a phrase is tried first wherever a word
+    starts, so the phrases found are those a scan for phrases alone finds, and every
+    low-identity word is either in one of them or found on its own."""
+    found = full.str.extract_all(_TRADE_WORDS).list.join(" ").str.split(" ")
+    found = found.list.eval(pl.element().filter((pl.element() != "and") & (pl.element() != "")))
     return found.list.unique().list.sort()
 
 
-def _with_forms(frame: pl.DataFrame, part: str, prefix: str) -> pl.DataFrame:
-    """`frame` with `_forms_and_legal_form` of its column `part` as `<prefix>full`,
-    `<prefix>core`, `<prefix>trade` and `<prefix>legal_form`. One step per stage: polars
+def _with_forms(frame: pl.DataFrame, part: str) -> pl.DataFrame:
+    """`frame` with `_forms_and_legal_form` of its column `part` as `full`, `core`,
+    `trade` and `legal_form`. One step per stage: polars
     does not share a sub-expression between the expressions of one eager call, so an
     expression built from the ones before it would compute them again."""
     text = pl.col(part)
@@ -322,20 +329,20 @@ def _with_forms(frame: pl.DataFrame, part: str, prefix: str) -> pl.DataFrame:
     cut_off = pl.col("_normalised").str.slice(pl.col("_normalised_cut").str.len_bytes())
     word = cut_off.str.strip_chars_start(" ").str.strip_suffix(" the")
     frame = frame.with_columns(
-        _blank_is_null(pl.col("_normalised_cut").str.strip_chars(" ")).alias(f"{prefix}full"),
+        _blank_is_null(pl.col("_normalised_cut").str.strip_chars(" ")).alias("full"),
         _blank_is_null(pl.col("_bare_cut").str.strip_chars(" ")).alias("_unbracketed"),
         word.replace_strict(_WORD_TO_FORM, default=None, return_dtype=pl.String).alias(
-            f"{prefix}legal_form"
+            "legal_form"
         ),
     )
-    has_full = pl.col(f"{prefix}full").is_not_null()
+    has_full = pl.col("full").is_not_null()
     unbracketed = pl.col("_unbracketed")
     return frame.with_columns(
-        pl.when(has_full).then(_core_words_expr(unbracketed)).alias(f"{prefix}core"),
+        pl.when(has_full).then(_core_words_expr(unbracketed)).alias("core"),
         pl.when(has_full & unbracketed.is_not_null())
         .then(_trade_words_expr(unbracketed))
         .otherwise(pl.lit([], dtype=pl.List(pl.String)))
-        .alias(f"{prefix}trade"),
+        .alias("trade"),
     ).drop("_normalised", "_bare", "_normalised_cut", "_bare_cut", "_unbracketed")
 
 
@@ -358,8 +365,18 @@ def _plain_name_forms(names: pl.Series) -> pl.DataFrame:
             pl.when(matched).then(pl.col("_split").struct.field("2").str.strip_chars(" "))
         ).alias("_trading"),
     )
-    frame = _with_forms(frame, "_registered", "name_")
-    frame = _with_forms(frame, "_trading", "trading_")
+    # Each distinct part (registered or trading) is formed once.
+    parts = pl.concat([frame["_registered"], frame["_trading"]]).drop_nulls().unique()
+    formed = _with_forms(pl.DataFrame({"_part": parts}), "_part")
+    for part, prefix in (("_registered", "name_"), ("_trading", "trading_")):
+        frame = frame.join(
+            formed.rename({c: prefix + c for c in ("full", "core", "trade", "legal_form")}),
+            left_on=part,
+            right_on="_part",
+            how="left",
+        )
+    # A name without a part has no forms: no trade words either.
+    frame = frame.with_columns(pl.col("name_trade", "trading_trade").fill_null([]))
     return frame.select(
         "name",
         "name_full",
