@@ -16,19 +16,22 @@ Where copies come from:
 - sample mode: the sample writes six yearly copies (`sample/writers/fhrs_history.py`).
 Two copies of one authority on one day would repeat its premises: refused.
 
-Speed: a national run reads ~2,200 copies (six yearly copies of 363 authorities, 3.4M
+Speed: a national run reads ~2,000 copies (yearly copies of 363 authorities, 3.4M
 establishments), and the FHRS parser's element-by-element reading of every field took
 ~140 s of it. `sources/fhrs_history_fast.py` reads the rating fields alone and hands any
-file it is not sure of to the FHRS parser, which names the problem.
+file it is not sure of to the FHRS parser, which names the problem; the copies are read
+on one thread per core, as libxml2 and libxslt release the GIL.
 """
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import pandera.polars as pa
 import polars as pl
@@ -56,6 +59,9 @@ FIELDS = [
 ]
 COLUMNS = FIELDS + ["_source_file", "_source_row", "_vintage"]
 _VINTAGE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Copies read at once: one per core this process may use.
+_READERS = len(os.sched_getaffinity(0))
+T = TypeVar("T")
 
 METADATA = SourceMetadata(
     key=SOURCE,
@@ -96,9 +102,9 @@ def read_copies(paths: Sequence[Path]) -> tuple[pl.DataFrame, list[str]]:
     """The rating fields of every copy, in date order, and a note of the copies read.
 
     Typed and contract-checked once for all copies: per copy, polars' and pandera's
-    fixed costs were most of the time of a national history's ~2,200 small files. The
+    fixed costs were most of the time of a national history's ~2,000 small files. The
     errors still name the file (and row) at fault."""
-    copies = sorted((_read_copy(Path(p)) for p in paths), key=lambda c: (c.extract_date, c.file))
+    copies = sorted(_read_all([Path(p) for p in paths]), key=lambda c: (c.extract_date, c.file))
     if not copies:
         return empty_frame(), []
     frame = cast_strict(
@@ -143,12 +149,53 @@ def read_copies(paths: Sequence[Path]) -> tuple[pl.DataFrame, list[str]]:
 _DTYPES = {c: t for c, t in fhrs.DTYPES.items() if c in FIELDS}
 
 
-def _read_copy(path: Path) -> fhrs_history_fast.Copy:
-    """One copy's rating fields, as text: read fast, else by the FHRS parser (which
-    raises naming the file and row of anything wrong)."""
-    fast = fhrs_history_fast.read(path, FIELDS)
-    if fast is not None:
-        return fast
+def _read_all(paths: list[Path]) -> list[fhrs_history_fast.Copy]:
+    """Every copy's rating fields, as text: read fast (each file's lines on one thread per
+    core, then all of them by polars at once), else by the FHRS parser, which raises
+    naming the file and row of anything wrong. When several files fail, the error raised
+    is the first one's in the order given, as when the copies were read one by one."""
+    with ThreadPoolExecutor(max_workers=_READERS) as pool:
+        texts = list(pool.map(_attempt(_lines), paths))
+        fast = [t for t in texts if isinstance(t, fhrs_history_fast.Lines)]
+        frame, unsure = fhrs_history_fast.frames(fast, FIELDS) if fast else (None, set())
+        slow = [i for i, t in enumerate(texts) if t is None or str(paths[i]) in unsure]
+        attempts = pool.map(_attempt(_by_fhrs_parser), [paths[i] for i in slow])
+        parsed = dict(zip(slow, attempts, strict=True))
+    for i, text in enumerate(texts):
+        outcome = parsed.get(i, text)
+        if isinstance(outcome, Exception):
+            raise outcome
+    sure = [t for t in fast if t.file not in unsure]
+    return [*_split(frame, sure), *parsed.values()]
+
+
+def _lines(path: Path) -> fhrs_history_fast.Lines | None:
+    return fhrs_history_fast.lines(path, FIELDS)
+
+
+def _attempt(read: Callable[[Path], T]) -> Callable[[Path], T | Exception]:
+    """`read`, returning the exception it raises instead of raising it."""
+
+    def attempted(path: Path) -> T | Exception:
+        try:
+            return read(path)
+        except Exception as exc:  # raised again by _read_all, in the order of the files
+            return exc
+
+    return attempted
+
+
+def _split(frame: pl.DataFrame | None, copies: list[fhrs_history_fast.Lines]):
+    """Each copy's rows of `frame` (which holds them in the order of `copies`)."""
+    start = 0
+    for copy in copies:
+        yield fhrs_history_fast.Copy(frame.slice(start, copy.records), copy.file, copy.extract_date)
+        start += copy.records
+
+
+def _by_fhrs_parser(path: Path) -> fhrs_history_fast.Copy:
+    """One copy's rating fields, as text, by the FHRS parser (which raises naming the
+    file and row of anything wrong)."""
     item = fhrs.parse_file(path)
     as_text = item.frame.select(COLUMNS).with_columns(pl.col(c).cast(pl.String) for c in _DTYPES)
     return fhrs_history_fast.Copy(as_text, item.file, item.extract_date)

@@ -172,6 +172,39 @@ def test_a_file_the_fast_reading_is_unsure_of_is_left_to_the_fhrs_parser_which_n
         fhrs_history.read_copies([path])
 
 
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("<RatingValue>4</RatingValue>", "<RatingValue>4<!-- was 3 --></RatingValue>"),
+        ("<RatingValue>4</RatingValue>", "<RatingValue>4</RatingValue><?note x?>"),
+        ("<RatingValue>4</RatingValue>", "<r:RatingValue xmlns:r='urn:x'>4</r:RatingValue>"),
+        ("<EstablishmentCollection>", "<EstablishmentCollection><Note>x</Note>"),
+    ],
+)
+def test_a_collection_holding_a_node_the_fast_reading_does_not_map_is_read_by_the_fhrs_parser(
+    tmp_path, old, new
+):
+    path = _variant(tmp_path, "x", old, new)
+    assert fhrs_history_fast.read(path, fhrs_history.FIELDS) is None
+    frame, _ = fhrs_history.read_copies([path])
+    assert frame.equals(_ratings_by_the_fhrs_parser(path))
+
+
+def test_copies_read_on_several_threads_are_those_read_one_at_a_time(tmp_path, monkeypatch):
+    days = [f"20{y}-0{m}-01" for y in range(18, 26) for m in (1, 7)]
+    paths = [
+        _variant(tmp_path, day, "<ExtractDate>2026-11-20", f"<ExtractDate>{day}")
+        for day in days
+    ]
+    together, _ = fhrs_history.read_copies(paths[::-1])
+    monkeypatch.setattr(fhrs_history, "_READERS", 1)
+    alone, _ = fhrs_history.read_copies(paths)
+    assert together.equals(alone)
+    assert together["_source_file"].unique(maintain_order=True).to_list() == [
+        str(p) for p in paths
+    ]
+
+
 def test_a_score_that_is_not_a_number_is_refused_naming_its_file_and_row(tmp_path):
     good = _variant(tmp_path, "2020-01-01", "<ExtractDate>2026-11-20", "<ExtractDate>2020-01-01")
     bad = _variant(
