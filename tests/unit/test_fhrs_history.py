@@ -193,16 +193,13 @@ def test_a_collection_holding_a_node_the_fast_reading_does_not_map_is_read_by_th
 def test_copies_read_on_several_threads_are_those_read_one_at_a_time(tmp_path, monkeypatch):
     days = [f"20{y}-0{m}-01" for y in range(18, 26) for m in (1, 7)]
     paths = [
-        _variant(tmp_path, day, "<ExtractDate>2026-11-20", f"<ExtractDate>{day}")
-        for day in days
+        _variant(tmp_path, day, "<ExtractDate>2026-11-20", f"<ExtractDate>{day}") for day in days
     ]
     together, _ = fhrs_history.read_copies(paths[::-1])
     monkeypatch.setattr(fhrs_history, "_READERS", 1)
     alone, _ = fhrs_history.read_copies(paths)
     assert together.equals(alone)
-    assert together["_source_file"].unique(maintain_order=True).to_list() == [
-        str(p) for p in paths
-    ]
+    assert together["_source_file"].unique(maintain_order=True).to_list() == [str(p) for p in paths]
 
 
 def test_a_score_that_is_not_a_number_is_refused_naming_its_file_and_row(tmp_path):
