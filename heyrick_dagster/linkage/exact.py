@@ -105,7 +105,18 @@ def _named(
 
 def name_keys(named_columns: list[pl.DataFrame]) -> pl.DataFrame:
     """One row per (record, name form): record_id, kind ("full" | "core"), key,
-    postcode, postcode_district. Rows without a key or any location are dropped."""
+    postcode, postcode_district. Rows without a key or any location are dropped (from
+    each part before they are put together: most records have no trading name)."""
+    blank = pl.col("postcode").is_null() | (pl.col("postcode").str.strip_chars() == "")
+    no_district = pl.col("postcode_district").is_null() | (
+        pl.col("postcode_district").str.strip_chars() == ""
+    )
+    kept = (
+        pl.col("key").is_not_null()
+        & (pl.col("key") != "")
+        & pl.col("record_id").is_not_null()
+        & ~(blank & no_district)
+    )
     parts = []
     for named in named_columns:
         for kind, columns in (
@@ -113,28 +124,17 @@ def name_keys(named_columns: list[pl.DataFrame]) -> pl.DataFrame:
             ("core", (("name_core", "name_trade"), ("trading_core", "trading_trade"))),
         ):
             for key, trade in columns:
-                parts.append(
-                    named.select(
-                        "record_id",
-                        pl.lit(kind).alias("kind"),
-                        pl.col(key).alias("key"),
-                        pl.col(trade).alias("trade"),
-                        "postcode",
-                        "postcode_district",
-                    )
+                part = named.select(
+                    "record_id",
+                    pl.lit(kind).alias("kind"),
+                    pl.col(key).alias("key"),
+                    pl.col(trade).alias("trade"),
+                    "postcode",
+                    "postcode_district",
                 )
-    keys = pl.concat(parts)
-    blank = pl.col("postcode").is_null() | (pl.col("postcode").str.strip_chars() == "")
-    no_district = pl.col("postcode_district").is_null() | (
-        pl.col("postcode_district").str.strip_chars() == ""
-    )
+                parts.append(part.filter(kept))
     return (
-        keys.filter(
-            pl.col("key").is_not_null()
-            & (pl.col("key") != "")
-            & pl.col("record_id").is_not_null()
-            & ~(blank & no_district)
-        )
+        pl.concat(parts)
         .with_columns(pl.when(blank).then(None).otherwise(pl.col("postcode")).alias("postcode"))
         .unique(["record_id", "kind", "key", "postcode", "postcode_district"], maintain_order=True)
     )

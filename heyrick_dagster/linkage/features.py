@@ -350,8 +350,11 @@ def record_features(
     named = frame.select(
         [pl.col(c).cast(pl.String).alias(f"_name{i}") for i, c in enumerate(fields.names)]
     )
+    names = pl.concat([named.get_column(c) for c in named.columns])
     if forms is None:
-        forms = name_forms(pl.concat([named.get_column(c) for c in named.columns]))
+        forms = name_forms(names)
+    else:  # the forms of this frame's names only: a run's table holds every source's
+        forms = forms.join(names.unique().to_frame("name"), on="name", how="semi")
     has_second = len(fields.names) > 1
     for i, prefix in enumerate(("p_", "s_")[: len(fields.names)]):
         named = named.join(

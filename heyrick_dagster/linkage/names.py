@@ -229,11 +229,10 @@ def forms(text: str | None) -> NameForms:
     return _forms_and_legal_form(text)[0]
 
 
-# Big enough for every distinct name of a national run (674,675 on the national sample,
-# ~0.5 GB), so the exact tiers and the features share one parse of each: with 200,000
-# the features' parse flushed the cache and the exact tiers parsed every name again
-# (national exact tiers 27.6 -> 9.0 s). The linkage asset clears it when done.
-@lru_cache(maxsize=2_000_000)
+# The linkage parses names with `name_forms` (in polars); this cache holds what still
+# comes here one name at a time: the names that are not printable ASCII (3,615 of
+# 675,514 nationally) and the callers of `parse_name` itself. The linkage asset clears it.
+@lru_cache(maxsize=200_000)
 def parse_name(text: str | None) -> ParsedName:
     """Split "trading as", then give full and core forms of each part, and the legal form.
 
