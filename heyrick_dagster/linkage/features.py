@@ -93,16 +93,6 @@ ACTIVITY_BY_SIC_PREFIX = {
 }
 
 
-def activity_of_sic(code: str | None) -> str | None:
-    if not code:
-        return None
-    for length in (4, 3, 2):
-        found = ACTIVITY_BY_SIC_PREFIX.get(code[:length])
-        if found:
-            return found
-    return None
-
-
 SOURCE_FIELDS: dict[str, SourceFields] = {
     "fhrs": SourceFields(
         names=("business_name",),
@@ -316,7 +306,7 @@ def _activity(column: str | None) -> pl.Expr:
         activity = pl.col(column).replace_strict(ACTIVITY_BY_BUSINESS_TYPE, default=None)
         return activity.alias("activity")
     if column == "primary_sic_code":
-        return _activity_of_sic_expr(pl.col(column).cast(pl.String)).alias("activity")
+        return activity_of_sic(pl.col(column).cast(pl.String)).alias("activity")
     return pl.lit(None, dtype=pl.String).alias("activity")
 
 
@@ -327,9 +317,9 @@ def _local_count(column: str) -> pl.Expr:
     return pl.when(pl.col(column).is_not_null()).then(counted.cast(pl.Int64))
 
 
-def _activity_of_sic_expr(code: pl.Expr) -> pl.Expr:
-    """`activity_of_sic` of a column: the longest prefix (4, 3, then 2 characters) that
-    ACTIVITY_BY_SIC_PREFIX knows."""
+def activity_of_sic(code: pl.Expr) -> pl.Expr:
+    """The activity of a column of SIC codes: that of the longest prefix (4, 3, then 2
+    characters) ACTIVITY_BY_SIC_PREFIX knows; null for a blank or unknown code."""
     return pl.coalesce(
         code.str.slice(0, length).replace_strict(
             ACTIVITY_BY_SIC_PREFIX, default=None, return_dtype=pl.String

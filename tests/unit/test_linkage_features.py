@@ -58,6 +58,11 @@ def test_address_key_tells_apart_two_units_of_one_numbered_building():
         ("56101", "catering"),  # licensed restaurant: a takeaway's company often says so
         ("56302", "pub"),
         ("47110", "retail"),
+        ("47210", "retail"),
+        ("47190", None),  # a store where food does not predominate (4711: where it does)
+        ("563", "pub"),
+        ("01", "production"),
+        ("5", None),
         ("10710", "production"),
         ("69201", None),  # an accountant: no evidence either way
         ("99999", None),
@@ -66,7 +71,8 @@ def test_address_key_tells_apart_two_units_of_one_numbered_building():
     ],
 )
 def test_activity_of_a_sic_code_is_its_coarse_group(code, activity):
-    assert activity_of_sic(code) == activity
+    codes = pl.DataFrame({"code": [code]}, schema={"code": pl.String})
+    assert codes.select(activity_of_sic(pl.col("code"))).item() == activity
 
 
 @pytest.mark.parametrize(
@@ -291,13 +297,3 @@ def test_record_features_read_each_address_as_address_key_does():
     features = record_features(frame, "fhrs").sort(pl.col("unique_id").cast(pl.Int64))
     read = list(zip(features["house_number"], features["street"], strict=True))
     assert read == [address_key(list(lines)) for lines in HARD_ADDRESSES]
-
-
-def test_record_features_read_each_sic_code_as_activity_of_sic_does():
-    codes = ["56103", "563", "4711", "47190", "0111", "01", "5", "", None, "99999"]
-    frame = staging_frame(
-        "companies_house",
-        [{"record_id": str(i), "primary_sic_code": code} for i, code in enumerate(codes)],
-    )
-    features = record_features(frame, "companies_house").sort(pl.col("unique_id").cast(pl.Int64))
-    assert features["activity"].to_list() == [activity_of_sic(code) for code in codes]
