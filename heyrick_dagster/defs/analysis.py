@@ -20,6 +20,7 @@ import polars as pl
 
 from heyrick_dagster import warehouse
 from heyrick_dagster.analysis import areas, evaluation, indicators, scorecard
+from heyrick_dagster.analysis.marts import read_marts
 from heyrick_dagster.defs.metadata import ENGINEERING_OWNERS, preview_markdown
 from heyrick_dagster.defs.versioning import skip_when_unchanged
 from heyrick_dagster.settings import Settings
@@ -54,7 +55,7 @@ def _read(settings: Settings, schema: str, table: str) -> pl.DataFrame:
 
 
 def _marts(settings: Settings) -> dict[str, pl.DataFrame]:
-    return {table: _read(settings, "marts", table) for table in indicators.TABLES}
+    return read_marts(settings.duckdb_path)
 
 
 def _as_of(premises: pl.DataFrame) -> date:
