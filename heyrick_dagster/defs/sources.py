@@ -18,7 +18,7 @@ from heyrick_dagster.defs.metadata import (
     preview_markdown,
     source_owner,
 )
-from heyrick_dagster.quality import gx_runner
+from heyrick_dagster.quality import gx_runner, suite_frames
 from heyrick_dagster.settings import Settings
 from heyrick_dagster.sources.acquire import Acquired, acquire
 from heyrick_dagster.sources.base import CheckSpec, Connector, RawTable, Scope
@@ -53,12 +53,14 @@ def check_key(connector: Connector, table: RawTable, spec: CheckSpec) -> dg.Asse
 
 
 def run_check(
-    connector: Connector, table: RawTable, spec: CheckSpec, frame: pl.DataFrame
+    connector: Connector, table: RawTable, spec: CheckSpec, settings: Settings, rows: int
 ) -> dg.AssetCheckResult:
-    """One Great Expectations suite on a candidate raw table (not yet published)."""
+    """One Great Expectations suite on a candidate raw table (`audit.<table>`, not yet
+    published) of `rows` records, read from the warehouse (quality/suite_frames.py says
+    why)."""
     severity = dg.AssetCheckSeverity.ERROR if spec.blocking else dg.AssetCheckSeverity.WARN
     key = check_key(connector, table, spec)
-    if frame.is_empty() and not connector.metadata.required:
+    if rows == 0 and not connector.metadata.required:
         return dg.AssetCheckResult(
             asset_key=key.asset_key,
             check_name=key.name,
@@ -67,10 +69,8 @@ def run_check(
             description=f"optional source {connector.key} absent: nothing to check",
             metadata={"absent": True},
         )
-    if spec.frame:
-        checked = spec.frame(frame.to_pandas())
-    else:
-        checked = frame.select(gx_runner.columns_read([spec.suite], frame.columns)).to_pandas()
+    name = connector.table_name(table)
+    checked = suite_frames.read_suite_frame(settings.duckdb_path, AUDIT_SCHEMA, name, spec)
     params = spec.parameters() if spec.parameters else None
     return check_result_from_suite(gx_runner.run_suite(spec.suite, checked, params), severity, key)
 
@@ -160,11 +160,18 @@ def build_raw_asset(connector: Connector) -> dg.AssetsDefinition:
         for note in parsed.notes:
             context.log.warning(f"{connector.key}: {note}")
         for table in connector.tables:
-            frame = parsed.tables[table.name]
+            # Taken out of the parse result, so that the frame is freed before the checks
+            # run (they read the candidate back: quality/suite_frames.py).
+            frame = parsed.tables.pop(table.name)
             name = connector.table_name(table)
             key = raw_key(connector, table)
             warehouse.replace_table(settings.duckdb_path, AUDIT_SCHEMA, name, frame)
-            results = [run_check(connector, table, spec, frame) for spec in table.checks]
+            rows = frame.height
+            last_updated = {} if acquired.synthetic else _last_updated(frame)
+            acquired_metadata = _acquired_metadata(acquired, settings, connector, frame)
+            preview = preview_markdown(frame)
+            del frame
+            results = [run_check(connector, table, spec, settings, rows) for spec in table.checks]
             blocked = [r.check_name for r in results if not r.passed and _blocks(r)]
             if blocked:
                 context.log.error(
@@ -183,15 +190,15 @@ def build_raw_asset(connector: Connector) -> dg.AssetsDefinition:
             yield dg.MaterializeResult(
                 asset_key=key,
                 metadata={
-                    "dagster/row_count": frame.height,
+                    "dagster/row_count": rows,
                     # The sample is a frozen snapshot (its files carry a fixed extract
                     # date), so its freshness is measured from the ingest, as Dagster does
                     # by default; real data are measured from their own vintage.
-                    **({} if acquired.synthetic else _last_updated(frame)),
+                    **last_updated,
                     "published": not blocked,
-                    **_acquired_metadata(acquired, settings, connector, frame),
+                    **acquired_metadata,
                     "notes": dg.MetadataValue.json(parsed.notes),
-                    "preview": dg.MetadataValue.md(preview_markdown(frame)),
+                    "preview": dg.MetadataValue.md(preview),
                     **decision.metadata(),
                 },
                 data_version=None if blocked else versioning.data_version(decision, key),

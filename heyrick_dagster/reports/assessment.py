@@ -10,7 +10,9 @@ and row it came from.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -27,7 +29,10 @@ from heyrick_dagster.reports.findings import (
     lineage_columns,
 )
 from heyrick_dagster.reports.rules import BY_TABLE
-from heyrick_dagster.sources.base import Connector, RawTable
+from heyrick_dagster.sources.base import CheckSpec, Connector, RawTable
+
+if TYPE_CHECKING:
+    import pandas
 
 BLOCKED = "failed a blocking gate"
 ACCURACY_ISSUES = "accuracy issues"
@@ -142,24 +147,44 @@ def suite_results(
     validate: gx_runner.Validate | None = None,
 ) -> list[SuiteResult]:
     """Every suite declared for the table, run as the raw asset runs it."""
+
+    def checked(spec: CheckSpec) -> pandas.DataFrame:
+        if spec.frame:
+            return spec.frame(frame.to_pandas())
+        return frame.select(gx_runner.columns_read([spec.suite], frame.columns)).to_pandas()
+
+    return run_suites(connector, table, checked, lambda: frame, validate)
+
+
+def run_suites(
+    connector: Connector,
+    table: RawTable,
+    checked: Callable[[CheckSpec], pandas.DataFrame],
+    records: Callable[[], pl.DataFrame],
+    validate: gx_runner.Validate | None = None,
+) -> list[SuiteResult]:
+    """Every suite declared for the table, on the frame `checked` gives for it; `records`
+    gives the table's records, asked for only when a failure has examples to locate (the
+    quality report reads both from the warehouse: quality/suite_frames.py says why)."""
     name = connector.table_name(table)
     keys = BY_TABLE[name].keys if name in BY_TABLE else ()
     out = []
     for spec in table.checks:
-        if spec.frame:
-            checked = spec.frame(frame.to_pandas())
-        else:
-            checked = frame.select(gx_runner.columns_read([spec.suite], frame.columns)).to_pandas()
         params = spec.parameters() if spec.parameters else None
-        outcome = gx_runner.run_suite(spec.suite, checked, params, validate=validate)
+        outcome = gx_runner.run_suite(spec.suite, checked(spec), params, validate=validate)
         # A derived frame (counts per authority) has no records of the table to point at.
         located = (
-            tuple(() for _ in outcome.outcomes)
-            if spec.frame
-            else locate(outcome, frame, _id_columns(spec.suite), keys)
+            locate(outcome, records(), _id_columns(spec.suite), keys)
+            if not spec.frame and _has_examples(outcome)
+            else tuple(() for _ in outcome.outcomes)
         )
         out.append(SuiteResult(spec.name, spec.suite, spec.blocking, outcome, located))
     return out
+
+
+def _has_examples(outcome: gx_runner.SuiteOutcome) -> bool:
+    """Whether any failed expectation has examples, the only ones `locate` looks for."""
+    return any(not o.success and o.examples for o in outcome.outcomes)
 
 
 def _id_columns(suite: str) -> list[str]:

@@ -9,6 +9,7 @@ file and row), builds the GX Data Docs, and writes for each publisher
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -19,9 +20,14 @@ import duckdb
 import polars as pl
 
 from heyrick_dagster import memory, warehouse
-from heyrick_dagster.quality import gx_runner
+from heyrick_dagster.quality import gx_runner, suite_frames
 from heyrick_dagster.reports import data_docs, history, html
-from heyrick_dagster.reports.assessment import DatasetAssessment, assess_dataset, worst
+from heyrick_dagster.reports.assessment import (
+    DatasetAssessment,
+    assess_dataset,
+    run_suites,
+    worst,
+)
 from heyrick_dagster.reports.dataset_section import dataset_blocks
 from heyrick_dagster.reports.document import (
     Block,
@@ -110,9 +116,14 @@ def iter_tables(duckdb_path: Path, only: Sequence[str] | None = None) -> Iterato
     """`load_tables`, one table at a time: a national warehouse's raw tables (5.4M PSC
     records, 3.4M rating-history rows, 2.6M postcodes...) held at once took ~8 GB."""
     for source, name, schema in _sources_present(duckdb_path, only):
-        with warehouse.connect(duckdb_path, read_only=True) as con:
-            frame = con.sql(f"select * from {schema}.{name}").pl()
-        yield LoadedTable(source, name, frame, schema == AUDIT)
+        # No local name for the frame: the generator would hold it, suspended at the
+        # yield, while the caller has done with it and reads the next table.
+        yield LoadedTable(source, name, _read(duckdb_path, schema, name), schema == AUDIT)
+
+
+def _read(duckdb_path: Path, schema: str, name: str) -> pl.DataFrame:
+    with warehouse.connect(duckdb_path, read_only=True) as con:
+        return con.sql(f"select * from {schema}.{name}").pl()
 
 
 def _sources_present(duckdb_path: Path, only: Sequence[str] | None) -> list[tuple[str, str, str]]:
@@ -263,11 +274,43 @@ def _assess_all(
     memory freed after a table (5.4M PSC records) otherwise still counted while the next
     was read and checked."""
     assessments = []
-    for loaded in iter_tables(duckdb_path):
-        assessments.append(assess_table(loaded, ref, synthetic=synthetic, validate=validate))
-        del loaded
+    for source, name, schema in _sources_present(duckdb_path, None):
+        assessments.append(
+            _assess_stored(duckdb_path, source, name, schema, ref, synthetic, validate)
+        )
         memory.release()
     return assessments
+
+
+def _assess_stored(
+    duckdb_path: Path,
+    source: str,
+    name: str,
+    schema: str,
+    ref: Reference,
+    synthetic: bool,
+    validate: gx_runner.Validate | None,
+) -> DatasetAssessment:
+    """`assess_table` of a warehouse table, whose polars frame is let go before its
+    suites run: each suite's frame is read from the table (quality/suite_frames.py), and
+    the records again only if a failure has examples to locate. On the national sample
+    the PSC table's frame (~2 GB) no longer sits beside GX's pandas frames."""
+    loaded = LoadedTable(source, name, _read(duckdb_path, schema, name), schema == AUDIT)
+    findings_only = assess_table(loaded, ref, synthetic=synthetic, run_suites=False)
+    del loaded
+    if findings_only.absent:
+        return findings_only
+    memory.release()
+    connector = BY_KEY[source]
+    table = next(t for t in connector.tables if connector.table_name(t) == name)
+    suites = run_suites(
+        connector,
+        table,
+        lambda spec: suite_frames.read_suite_frame(duckdb_path, schema, name, spec),
+        lambda: _read(duckdb_path, schema, name),
+        validate,
+    )
+    return dataclasses.replace(findings_only, suites=tuple(suites))
 
 
 # --------------------------------------------------------------------------- the document
