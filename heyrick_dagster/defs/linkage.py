@@ -116,8 +116,9 @@ def int_links__cascade(
     links = cascade.link_records(
         _frames(settings), models, cascade.read_thresholds(), emit=context.log.info
     )
-    # The in-process executor keeps this process for the rest of the run: the parsed
-    # names (~0.5 GB nationally) are of no use after the linkage.
+    # The in-process executor keeps this process for the rest of the run: the names
+    # parse_name cached (those polars cannot parse, up to 200,000) are of no use after the
+    # linkage.
     names.parse_name.cache_clear()
     rows = warehouse.replace_table(
         settings.duckdb_path, "intermediate", "int_links__cascade", links
