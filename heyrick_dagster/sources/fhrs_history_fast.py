@@ -8,19 +8,21 @@ tab-separated text, which polars reads: ~3x faster on the sample's files.
 
 It reads what the FHRS parser reads: an element's stripped text, the last one when a
 record repeats it, null when absent or empty, Scores' children only under Scores. Where
-that is not certain, `read` gives up (returns None) and the caller parses the file with
+that is not certain, `lines` or `frames` gives the file up and the caller parses it with
 the FHRS parser, which reads it or names what is wrong with it (file, establishment):
 a file lxml cannot parse (truncated, not well-formed, not UTF-8), another root, a header
 without ItemCount or ExtractDate or disagreeing with the records, a DOCTYPE (whose
 entities lxml is told not to expand), an element name the FHRS parser does not map (a
-renamed field among them), an element below a field or below Scores' and Geocode's
-children, a value holding a tab or a line break, an establishment without an FHRSID.
+renamed field among them), a comment or processing instruction in a collection, an
+element below a field or below Scores' and Geocode's children, a value holding a tab or
+a line break, an establishment without an FHRSID.
 
 Every check of the structure runs in C: the element names of the collections are matched
 by the transform's templates (a first version gathered them in Python, element by
 element: 15% of its time on the national history's files, holding the GIL). libxml2 and
-libxslt release the GIL, so `read` runs on several threads at once, each with its own
-parser and compiled transform (lxml's are not to be shared between threads).
+libxslt release the GIL, so `lines` runs on several threads at once, each with its own
+parser and compiled transform (lxml's are not to be shared between threads); `frames`
+then reads every file's lines with one call to polars.
 """
 
 from __future__ import annotations
