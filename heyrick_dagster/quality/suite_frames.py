@@ -39,4 +39,8 @@ def read_suite_frame(
             return spec.frame(con.sql(f"select * from {qualified}").pl().to_pandas())
         wanted = gx_runner.columns_read([spec.suite], columns)
         listed = ", ".join(f'"{c}"' for c in wanted)
-        return con.sql(f"select {listed} from {qualified}").pl().to_pandas()
+        table = con.sql(f"select {listed} from {qualified}").to_arrow_table()
+    # As polars' to_pandas converts (dates as datetime64, not objects), without polars: the
+    # memory its allocator frees is returned to the system only seconds later, while GX
+    # has started. self_destruct lets each Arrow column go once converted.
+    return table.to_pandas(date_as_object=False, self_destruct=True)

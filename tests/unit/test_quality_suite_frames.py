@@ -19,12 +19,19 @@ from heyrick_dagster.sources.registry import BY_KEY
 from tests.conftest import FIXTURES
 
 NOW = dt.datetime(2026, 11, 27, 6, 0, tzinfo=dt.UTC)
-# Fixtures with strings, dates, decimals and nulls, and a suite on a derived frame (FHRS
-# establishments per authority).
+# Fixtures with strings, dates, decimals, floats and nulls, and a suite on a derived frame
+# (FHRS establishments per authority).
 PARSED = {
     "fhrs": ["fhrs/good_FHRS523en-GB.xml"],
     "nmw_naming": ["nmw_naming/2024-R1_2024-02-20_employers-named.csv"],
     "companies_house": ["companies_house/good_BasicCompanyData-2026-11-01-part1_1.csv"],
+    "postcodes": ["postcodes/ONSPD_NOV_2025_UK.csv"],
+    "nrm": [
+        "nrm/good_national-referral-mechanism-statistics-uk-quarter-3-2025-jul-to-sep-tables.ods"
+    ],
+    "imd": [
+        "imd/good_File_7_-_All_IoD2019_Scores__Ranks__Deciles_and_Population_Denominators_3.csv"
+    ],
 }
 
 
