@@ -17,6 +17,7 @@ from heyrick_dagster.quality.suite_frames import read_suite_frame
 from heyrick_dagster.reports.quality import write_quality_reports
 from heyrick_dagster.sources.registry import BY_KEY
 from tests.conftest import FIXTURES
+from tests.unit.test_reports_quality import imd_rows
 
 NOW = dt.datetime(2026, 11, 27, 6, 0, tzinfo=dt.UTC)
 # Fixtures with strings, dates, decimals, floats and nulls, and a suite on a derived frame
@@ -56,26 +57,6 @@ def test_a_suite_frame_read_from_the_warehouse_is_the_one_made_from_the_frame_in
             pd.testing.assert_frame_equal(read_suite_frame(db, "audit", name, spec), in_memory)
 
 
-def _imd(codes: list[str]) -> pl.DataFrame:
-    empty = BY_KEY["imd"].parse([]).tables["lsoa_deprivation"]
-    rows = [
-        {c: None for c in empty.columns}
-        | {
-            "lsoa_code": code,
-            "lsoa_name": f"Area {i}",
-            "lad_code": "E09000023",
-            "lad_name": "Lewisham",
-            "imd_rank": 100 + i,
-            "imd_decile": 1,
-            "_source_file": "/raw/imd/2019-09-26/File_1.xlsx",
-            "_source_row": i + 2,
-            "_vintage": dt.date(2019, 9, 26),
-        }
-        for i, code in enumerate(codes)
-    ]
-    return pl.DataFrame(rows, schema=empty.schema)
-
-
 # Seven records, one LSOA twice: a height no other frame of the report has.
 CODES = [f"E0100000{i}" for i in range(1, 7)] + ["E01000003"]
 
@@ -92,7 +73,7 @@ def test_the_quality_report_lets_a_table_go_before_its_suites_run_and_still_name
     tmp_path, monkeypatch
 ):
     db, out = tmp_path / "w.duckdb", tmp_path / "quality"
-    warehouse.replace_table(db, "audit", "imd__lsoa_deprivation", _imd(CODES))
+    warehouse.replace_table(db, "audit", "imd__lsoa_deprivation", imd_rows(CODES))
     alive_during_validation = []
     validate = gx_runner.validate_ephemeral
 
@@ -119,7 +100,7 @@ def test_a_raw_tables_check_validates_the_candidate_written_to_audit(make_settin
     settings = make_settings()
     connector = BY_KEY["imd"]
     table = connector.tables[0]
-    warehouse.replace_table(settings.duckdb_path, "audit", "imd__lsoa_deprivation", _imd(CODES))
+    warehouse.replace_table(settings.duckdb_path, "audit", "imd__lsoa_deprivation", imd_rows(CODES))
     spec = next(s for s in table.checks if s.blocking)
 
     result = source_defs.run_check(connector, table, spec, settings, rows=len(CODES))

@@ -18,7 +18,8 @@ from heyrick_dagster.sources.registry import BY_KEY
 NOW = dt.datetime(2026, 11, 27, 6, 0, tzinfo=dt.UTC)
 
 
-def _imd(codes: list[str]) -> pl.DataFrame:
+def imd_rows(codes: list[str]) -> pl.DataFrame:
+    """Staged IMD rows of Lewisham LSOAs `codes` (also used by test_quality_suite_frames)."""
     empty = BY_KEY["imd"].parse([]).tables["lsoa_deprivation"]
     rows = [
         {c: None for c in empty.columns}
@@ -40,9 +41,9 @@ def _imd(codes: list[str]) -> pl.DataFrame:
 
 def test_a_candidate_rejected_by_its_gate_is_reported_in_place_of_the_published_table(tmp_path):
     db, out = tmp_path / "w.duckdb", tmp_path / "quality"
-    warehouse.replace_table(db, "raw", "imd__lsoa_deprivation", _imd(["E01000001"]))
+    warehouse.replace_table(db, "raw", "imd__lsoa_deprivation", imd_rows(["E01000001"]))
     # Write-audit-publish left the failing candidate (a duplicated LSOA) in audit.
-    warehouse.replace_table(db, "audit", "imd__lsoa_deprivation", _imd(["E01000001"] * 2))
+    warehouse.replace_table(db, "audit", "imd__lsoa_deprivation", imd_rows(["E01000001"] * 2))
     loaded = load_tables(db)["imd__lsoa_deprivation"]
     assert loaded.candidate and loaded.frame.height == 2
 
