@@ -378,12 +378,7 @@ def _plain_name_forms(names: pl.Series) -> pl.DataFrame:
     frame = frame.with_columns(pl.col("name_trade", "trading_trade").fill_null([]))
     return frame.select(
         "name",
-        "name_full",
-        "name_core",
-        "name_trade",
-        "trading_full",
-        "trading_core",
-        "trading_trade",
+        *NAME_COLUMNS[:-1],  # the six forms of both parts; their legal form follows
         pl.coalesce("name_legal_form", "trading_legal_form").alias("legal_form"),
     )
 
