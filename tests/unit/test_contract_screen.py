@@ -22,6 +22,7 @@ class Shop(RawContract):
     kind: str = pa.Field(nullable=False, isin=["cafe", "shop"])
     score: float = pa.Field(nullable=False, ge=0, le=25)
     rating: float = pa.Field(nullable=True, gt=0)
+    ref: str = pa.Field(nullable=True, unique=True)
 
 
 def _good() -> pl.DataFrame:
@@ -33,6 +34,7 @@ def _good() -> pl.DataFrame:
             "kind": ["cafe", "shop", "cafe"],
             "score": [0.0, 5.0, 25.0],
             "rating": [1.5, None, 3.0],
+            "ref": ["r1", None, "r3"],
             "_source_file": ["f.csv"] * 3,
             "_source_row": [1, 2, 3],
             "_vintage": [date(2026, 11, 1)] * 3,
@@ -56,6 +58,9 @@ BROKEN = {
     "a null where none is allowed": pl.col("kind").replace("shop", None),
     "a NaN in a float column without nulls": pl.col("score").replace(5.0, float("nan")),
     "a repeated key": pl.col("shop_id").replace(3, 1),
+    "two nulls in a unique column (pandera counts them as repeats)": pl.col("ref").replace(
+        "r3", None
+    ),
     "a value below ge": pl.col("shop_id").replace(2, 0),
     "a value above le": pl.col("score").replace(25.0, 25.5),
     "a value at a strict gt bound": pl.col("rating").replace(3.0, 0.0),
