@@ -239,10 +239,14 @@ def best_company_per_premises(scored: pl.DataFrame) -> pl.DataFrame:
     thresholds are those of what is published."""
     probability = pl.col("match_probability")
     exact = probability == 1.0
-    best = probability == probability.max().over("left_record_id")
+    # `best` is made a column first: polars evaluates a window over an expression holding
+    # a window (best.sum().over(...), best made by max().over(...)) group by group, which
+    # took 1.8 s on the national sample's 280k links, and 0.05 s so.
+    scored = scored.with_columns(_best=probability == probability.max().over("left_record_id"))
+    best = pl.col("_best")
     unique_best = best & (best.sum().over("left_record_id") == 1)
     has_exact = exact.any().over("left_record_id")
-    return scored.filter(exact | (~has_exact & unique_best))
+    return scored.filter(exact | (~has_exact & unique_best)).drop("_best")
 
 
 def one_company_per_premises(links: pl.DataFrame) -> pl.DataFrame:
@@ -260,7 +264,9 @@ def one_company_per_premises(links: pl.DataFrame) -> pl.DataFrame:
     accepted = is_type & (pl.col("link_status") == "accepted")
     splink = accepted & (pl.col("match_rule") == RULE_SPLINK)
     probability = pl.when(splink).then(pl.col("match_probability"))
-    best = probability == probability.max().over("left_record_id")
+    # `best` is made a column first, as in best_company_per_premises.
+    links = links.with_columns(_best=probability == probability.max().over("left_record_id"))
+    best = pl.col("_best")
     unique_best = best & (best.sum().over("left_record_id") == 1)
     has_exact = (accepted & ~splink).any().over("left_record_id")
     keep = unique_best.fill_null(False) & ~has_exact
@@ -269,7 +275,7 @@ def one_company_per_premises(links: pl.DataFrame) -> pl.DataFrame:
         .then(pl.lit("possible"))
         .otherwise(pl.col("link_status"))
         .alias("link_status")
-    )
+    ).drop("_best")
 
 
 def link_records(
