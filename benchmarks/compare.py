@@ -17,7 +17,7 @@ deleted first), nothing in data/ touched, it:
    Python Record Linkage Toolkit (linkage/recordlinkage_baseline.py, in the `bench`
    environment) on the same staging records, both scored against the sample's truth
    with linkage/evaluate.py, on every record by default (nationally the toolkit took
-   28.0 s, Heyrick 11.0 s: see the README's bench section). --link-areas limits both to the
+   27.8 s, Heyrick 8.0 s: see the README's bench section). --link-areas limits both to the
    premises and companies of some postcode areas ("SE", "M": the letters of the
    postcode district).
 Each implementation runs in its own process (benchmarks.measure): its wall time is the

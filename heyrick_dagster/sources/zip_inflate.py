@@ -74,9 +74,9 @@ class DeflatedMember(io.RawIOBase):
         return True
 
     def read(self, size: int = -1) -> bytes:
-        if size is None or size <= 0:
-            raise ValueError("DeflatedMember.read needs a positive size")
-        while not self._inflater.eof:
+        if size is None or size < 0:
+            return self.readall()  # RawIOBase's: read(n) until b""
+        while size and not self._inflater.eof:
             if not self._pending and self._left:
                 self._pending = self._file.read(min(self._left, _READ_BYTES))
                 if not self._pending:
@@ -89,11 +89,6 @@ class DeflatedMember(io.RawIOBase):
             if not self._pending and not self._left:
                 raise EOFError("the member's data ends before its DEFLATE stream does")
         return b""
-
-    def readinto(self, buffer) -> int:
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
 
     def close(self) -> None:
         self._file.close()
